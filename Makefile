@@ -1,0 +1,65 @@
+# The two commands: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+MANAGE := $(BIN)/python example_project/manage.py
+DEMO_ENV := DEBUG=True
+
+.PHONY: run test lint format docs bench clean migrate demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+
+# Stamps re-install when pyproject.toml changes.
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e '.[example,postgres,redis]'
+	@if [ -f example_project/demo_plugins/pyproject.toml ]; then $(BIN)/pip install -e example_project/demo_plugins; fi
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -e '.[test,example,postgres,redis]'
+	@if [ -f example_project/demo_plugins/pyproject.toml ]; then $(BIN)/pip install -e example_project/demo_plugins; fi
+	touch $@
+
+migrate: $(VENV)/.run-installed
+	$(DEMO_ENV) $(MANAGE) migrate --no-input
+
+demo: migrate
+	@$(DEMO_ENV) $(MANAGE) shell -c "from django.contrib.auth import get_user_model; U = get_user_model(); U.objects.filter(username='admin').exists() or U.objects.create_superuser('admin', 'admin@example.com', 'admin')"
+	@if $(DEMO_ENV) $(MANAGE) help nexus_seed_demo >/dev/null 2>&1; then $(DEMO_ENV) $(MANAGE) nexus_seed_demo; fi
+
+run: demo
+	@echo ""
+	@echo "  API          http://$(HOST):$(PORT)/api/"
+	@echo "  Swagger UI   http://$(HOST):$(PORT)/swagger/"
+	@echo "  ReDoc        http://$(HOST):$(PORT)/redoc/"
+	@echo "  Admin        http://$(HOST):$(PORT)/admin/   (demo login: admin / admin)"
+	@echo ""
+	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# SQLite first; then PostgreSQL when NEXUS_TEST_DATABASE_URL is set (the postgres-marked
+# concurrency tests run only there).
+test: lint
+	env -u NEXUS_TEST_DATABASE_URL $(BIN)/pytest -m "not postgres" $(PYTEST_ARGS)
+	@if [ -n "$$NEXUS_TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$NEXUS_TEST_DATABASE_URL"; \
+		$(BIN)/pytest --create-db $(PYTEST_ARGS); \
+	fi
+
+docs: $(VENV)/.test-installed
+	$(BIN)/pip install -q -e '.[docs]'
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info docs/_build .pytest_cache .ruff_cache

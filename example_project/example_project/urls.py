@@ -1,0 +1,31 @@
+"""URLs of the example project: the whole API under /api/, its schema and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_yasg import openapi
+from drf_yasg.views import get_schema_view
+from rest_framework import permissions
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from nexus_accounts.api.views import LoginView
+
+schema_view = get_schema_view(
+    openapi.Info(
+        title="django-nexus-commerce API",
+        default_version="v1",
+        description="Catalog, orders and accounts of the example project.",
+    ),
+    public=True,
+    permission_classes=[permissions.AllowAny],
+)
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/auth/", include("nexus_accounts.api.urls")),
+    # The aliases of the original API: same views as /api/auth/login/ and /refresh/.
+    path("api/auth/token/", LoginView.as_view(), name="token_obtain_pair"),
+    path("api/auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("swagger.json", schema_view.without_ui(cache_timeout=0), name="schema-json"),
+    path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
+    path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
+]

@@ -1,0 +1,1 @@
+"""nexus_accounts: JWT register, login, refresh, logout, profile and password change."""

@@ -1,0 +1,27 @@
+"""The ``NEXUS_ACCOUNTS`` settings namespace (same shape as ``nexus_catalog.conf``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.signals import setting_changed
+
+from nexus_catalog.conf import AppSettings
+
+DEFAULTS: dict[str, Any] = {
+    # DRF throttle rates ("number/period") of the anonymous-facing endpoints, per client IP.
+    "REGISTER_THROTTLE_RATE": "5/min",
+    "LOGIN_THROTTLE_RATE": "10/min",
+    # Whether login accepts the e-mail address in place of the username.
+    "LOGIN_WITH_EMAIL": True,
+}
+
+accounts_settings = AppSettings("NEXUS_ACCOUNTS", DEFAULTS)
+
+
+def _reload_accounts_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == "NEXUS_ACCOUNTS":
+        accounts_settings.reload()
+
+
+setting_changed.connect(_reload_accounts_settings)

@@ -1,0 +1,1 @@
+"""nexus_catalog: categories, products, orders with stock, audit trail, plugins."""

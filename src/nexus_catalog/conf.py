@@ -1,0 +1,136 @@
+"""The ``NEXUS_CATALOG`` settings namespace.
+
+Modelled on DRF's ``api_settings``: one object, a ``DEFAULTS`` dict that lists every key,
+lazy resolution of import strings, and a reload whenever Django's ``setting_changed`` fires
+(``override_settings`` in tests). Nothing else in the package reads ``django.conf.settings``
+for these keys.
+
+Usage::
+
+    from nexus_catalog.conf import catalog_settings
+    catalog_settings.CURRENCY
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+DEFAULTS: dict[str, Any] = {
+    # ISO 4217 code stored on every order; all prices are in this currency.
+    "CURRENCY": "USD",
+    # Page-number pagination of every list endpoint; ``page_size`` is capped at MAX_PAGE_SIZE.
+    "PAGE_SIZE": 20,
+    "MAX_PAGE_SIZE": 100,
+    # Unrestricted-consumption guards on order placement.
+    "MAX_ORDER_LINES": 50,
+    "MAX_LINE_QUANTITY": 1000,
+    # Pending orders older than this are cancelled by the beat sweep and their stock returned.
+    "UNPAID_ORDER_TTL": timedelta(hours=24),
+    # Extra plugins by dotted path, and plugin names never to register.
+    "PLUGINS": [],
+    "DISABLED_PLUGINS": [],
+    # Audit events not delivered to the sinks after this delay are redelivered by the beat sweep.
+    "AUDIT_REDELIVERY_DELAY": timedelta(minutes=5),
+    # Webhook audit sink: URLs that receive every audit event as signed JSON.
+    "WEBHOOK_URLS": [],
+    "WEBHOOK_SECRET": "",
+    "WEBHOOK_TIMEOUT": 5.0,
+    # Sender of order e-mails; ``None`` means Django's DEFAULT_FROM_EMAIL.
+    "ORDER_EMAIL_FROM": None,
+    # Idempotency-Key middleware; a nested namespace of its own.
+    "IDEMPOTENCY": {
+        "HEADER": "Idempotency-Key",
+        "METHODS": ["POST", "PUT", "PATCH", "DELETE"],
+        "PATH_PREFIXES": ["/api/"],
+        "REQUIRED": [],
+        "TTL": timedelta(hours=24),
+        "LOCK_TIMEOUT": timedelta(seconds=60),
+        "MAX_BODY_BYTES": 1024 * 1024,
+    },
+}
+
+# Keys whose values are dotted paths, resolved to objects on first access.
+IMPORT_STRINGS: tuple[str, ...] = ("PLUGINS",)
+
+
+def _resolve(value: Any, setting: str, key: str) -> Any:
+    if isinstance(value, str):
+        try:
+            return import_string(value)
+        except ImportError as exc:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                f"{setting}[{key!r}]: could not import {value!r}: {exc}"
+            ) from exc
+    if isinstance(value, (list, tuple)):
+        return [_resolve(item, setting, key) for item in value]
+    return value
+
+
+class AppSettings:
+    """A namespace of settings with defaults, read from one dict in the Django settings.
+
+    Nested dict defaults (such as ``IDEMPOTENCY``) are merged key by key, so a project
+    overrides one inner key without repeating the others.
+    """
+
+    def __init__(
+        self,
+        setting_name: str,
+        defaults: Mapping[str, Any],
+        import_strings: Iterable[str] = (),
+    ) -> None:
+        self.setting_name = setting_name
+        self.defaults = defaults
+        self.import_strings = tuple(import_strings)
+        self._cached: set[str] = set()
+
+    @property
+    def user_settings(self) -> Mapping[str, Any]:
+        return getattr(settings, self.setting_name, None) or {}
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_") or attr not in self.defaults:
+            raise AttributeError(f"Invalid {self.setting_name} setting: {attr!r}")
+        default = self.defaults[attr]
+        value = self.user_settings.get(attr, default)
+        if isinstance(default, dict):
+            value = {**default, **(value or {})}
+        if attr in self.import_strings:
+            value = _resolve(value, self.setting_name, attr)
+        self._cached.add(attr)
+        setattr(self, attr, value)
+        return value
+
+    def unknown_keys(self) -> list[str]:
+        """Every key of the user's dict, nested ones as ``OUTER.INNER``, that has no default."""
+        unknown = []
+        for key, value in self.user_settings.items():
+            if key not in self.defaults:
+                unknown.append(key)
+            elif isinstance(self.defaults[key], dict) and isinstance(value, dict):
+                unknown.extend(f"{key}.{k}" for k in value if k not in self.defaults[key])
+        return unknown
+
+    def reload(self) -> None:
+        for attr in self._cached:
+            self.__dict__.pop(attr, None)
+        self._cached.clear()
+
+
+catalog_settings = AppSettings("NEXUS_CATALOG", DEFAULTS, IMPORT_STRINGS)
+
+
+def _reload_catalog_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == "NEXUS_CATALOG":
+        catalog_settings.reload()
+
+
+setting_changed.connect(_reload_catalog_settings)

@@ -1,0 +1,75 @@
+"""Errors raised by the engine (``services``) and by plugins.
+
+They carry no HTTP: the API layer maps each to a status code. Plugins raise
+:class:`OrderRefused` from ``nexus_order_validate`` and :class:`TransitionVetoed` from
+``nexus_order_pre_transition``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class NexusError(Exception):
+    """Base class of every error of the catalog engine."""
+
+    default_message = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
+        self.message = message or self.default_message
+        self.field = field
+        super().__init__(self.message)
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        """The error in DRF's shape: ``{field: [message]}`` or ``{"detail": message}``."""
+        if self.field:
+            return {self.field: [self.message]}
+        return {"detail": self.message}
+
+
+class OrderValidationError(NexusError):
+    """The order as submitted cannot be placed (400). ``errors`` maps fields to messages."""
+
+    default_message = "The order is invalid."
+
+    def __init__(self, errors: Mapping[str, Any]) -> None:
+        self.errors = dict(errors)
+        super().__init__(self.default_message)
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        return self.errors
+
+
+class OrderRefused(NexusError):
+    """Raised by a ``nexus_order_validate`` plugin to refuse an order (400, nothing written)."""
+
+    default_message = "The order was refused."
+
+
+class OrderTransitionDenied(NexusError):
+    """The requested status change is not allowed from the current status, or not by this actor."""
+
+    default_message = "This status change is not allowed."
+
+
+class TransitionVetoed(OrderTransitionDenied):
+    """Raised by a ``nexus_order_pre_transition`` plugin to veto a status change (400)."""
+
+    default_message = "The status change was vetoed."
+
+
+class PricingError(NexusError):
+    """A pricing plugin returned something unusable (a negative price or total, not a Decimal)."""
+
+    default_message = "The order could not be priced."
+
+
+class CategoryNotEmpty(NexusError):
+    """A category that still has products (or subcategories) cannot be deleted (409)."""
+
+    default_message = (
+        "This category still has products or subcategories; move or delete them first."
+    )

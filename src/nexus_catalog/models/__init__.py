@@ -1,0 +1,17 @@
+from nexus_catalog.models.audit import AuditLog
+from nexus_catalog.models.catalog import Category, Product
+from nexus_catalog.models.idempotency import IdempotencyRecord
+from nexus_catalog.models.inventory import InventoryMovement
+from nexus_catalog.models.orders import Order, OrderAdjustment, OrderLine, OrderStatus
+
+__all__ = [
+    "AuditLog",
+    "Category",
+    "IdempotencyRecord",
+    "InventoryMovement",
+    "Order",
+    "OrderAdjustment",
+    "OrderLine",
+    "OrderStatus",
+    "Product",
+]

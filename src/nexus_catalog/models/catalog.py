@@ -1,0 +1,109 @@
+"""Categories and products: what the shop sells."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+def unique_slug(model: type[models.Model], value: str, *, exclude_pk: int | None = None) -> str:
+    """``slugify(value)``, suffixed ``-2``, ``-3``... until no other row of ``model`` has it."""
+    max_length = model._meta.get_field("slug").max_length
+    base = (slugify(value) or "item")[: max_length - 8]
+    taken = set(
+        model._default_manager.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Product(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True, blank=True)
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    # Changed only through services.inventory, which writes the matching InventoryMovement.
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="products",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="nexus_product_price_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stock__gte=0), name="nexus_product_stock_gte_0"
+            ),
+        ]
+        indexes = [
+            # One index per list filter and ordering, led by is_active, which every
+            # non-staff query filters on.
+            models.Index(fields=["is_active", "category", "name"], name="nexus_prod_active_cat"),
+            models.Index(fields=["is_active", "price"], name="nexus_prod_active_price"),
+            models.Index(fields=["is_active", "name", "id"], name="nexus_prod_active_name"),
+            models.Index(fields=["is_active", "created_at"], name="nexus_prod_active_created"),
+            models.Index(fields=["is_active", "stock"], name="nexus_prod_active_stock"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Product, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)

@@ -1,0 +1,47 @@
+"""Stored responses of idempotent writes (see ``nexus_catalog.idempotency``)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdempotencyState(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+class IdempotencyRecord(models.Model):
+    """A claimed ``Idempotency-Key``.
+
+    ``lookup_key`` is a digest of (scope, method, path, key) under a unique constraint: the
+    INSERT that claims it is what serialises two racing duplicates, on any number of
+    processes.
+    """
+
+    lookup_key = models.CharField(_("lookup key"), max_length=64, unique=True)
+    key = models.CharField(_("key"), max_length=255)
+    scope = models.CharField(_("scope"), max_length=100)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.TextField(_("path"))
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=IdempotencyState.choices,
+        default=IdempotencyState.IN_PROGRESS,
+    )
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=255, blank=True)
+    body = models.BinaryField(_("body"), blank=True, default=b"")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When an in-progress claim is considered abandoned (its process died) and may be retaken.
+    locked_until = models.DateTimeField(_("locked until"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}] {self.state}"

@@ -1,0 +1,171 @@
+"""The plugin contract of django-nexus-commerce.
+
+Each function below is a *hook specification*: an empty function whose signature and
+docstring define what a plugin may implement. A plugin is any module or object with
+functions of the same names decorated with :data:`hookimpl`::
+
+    from decimal import Decimal
+    from nexus_catalog.plugins import hookimpl
+
+    @hookimpl
+    def nexus_unit_price(product, quantity, user):
+        if quantity >= 10:
+            return (product.price * Decimal("0.9")).quantize(Decimal("0.01"))
+        return None  # let the next plugin (finally the catalog price) decide
+
+A plugin implements only the hooks it needs and may accept only the arguments it uses
+(pluggy passes arguments by name). Plugins are found through the ``nexus`` entry-point
+group and through ``NEXUS_CATALOG["PLUGINS"]``; see :mod:`nexus_catalog.plugins.manager`.
+
+pluggy has no value chaining: a plugin that wants to adjust the price another plugin
+chose implements ``nexus_unit_price`` with ``@hookimpl(wrapper=True)`` and changes the
+result of ``yield``.
+
+Two kinds of hook run at two moments:
+
+* *Inside the transaction* (``nexus_unit_price``, ``nexus_order_adjustments``,
+  ``nexus_order_validate``, ``nexus_order_pre_transition``): the rows they see are locked,
+  and an exception they raise rolls back everything; nothing is written.
+* *After commit* (``nexus_order_created``, ``nexus_order_transitioned``,
+  ``nexus_audit_event``): the change is durable; an exception they raise is logged and
+  never undoes it, nor stops the other plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from nexus_catalog.models import Order, Product
+    from nexus_catalog.plugins.types import Adjustment, AuditEvent, DraftLine
+
+PROJECT_NAME = "nexus"
+
+#: Marks a function as a hook specification (used by this module only).
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+#: Marks a plugin function as an implementation of a hook.
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# -- Pricing ------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def nexus_unit_price(product: Product, quantity: int, user: Any) -> Decimal | None:
+    """Return the unit price of ``product`` for this order line, or ``None`` to pass.
+
+    Called once per order line while the order is placed, inside its transaction, with
+    the product row locked. The first plugin to return a value that is not ``None`` wins
+    (``firstresult``); the built-in plugin runs last and returns ``product.price``.
+
+    :param product: the :class:`~nexus_catalog.models.Product` ordered.
+    :param quantity: the quantity ordered on this line (1 or more).
+    :param user: the customer placing the order.
+    :return: a non-negative :class:`~decimal.Decimal` in the order currency (rounded by the
+        engine to two places), or ``None``. A negative price or a value that is not a number
+        refuses the order with a :class:`~nexus_catalog.exceptions.PricingError`.
+    """
+
+
+@hookspec
+def nexus_order_adjustments(
+    order: Order, lines: Sequence[DraftLine], user: Any
+) -> Iterable[Adjustment] | None:
+    """Return the adjustments this plugin adds to an order: discounts, tax, shipping.
+
+    Called once per order, inside its transaction, after every line is priced. Every
+    plugin is called; their adjustments are stored as
+    :class:`~nexus_catalog.models.OrderAdjustment` rows in the order they come, each
+    with ``source`` set to the plugin's name, and the order total is the subtotal plus
+    every adjustment.
+
+    :param order: the :class:`~nexus_catalog.models.Order` being placed; ``subtotal`` and
+        ``currency`` are set, lines are not yet written.
+    :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
+    :param user: the customer placing the order.
+    :return: an iterable of :class:`~nexus_catalog.plugins.types.Adjustment`, or ``None``.
+        Adjustments that would make the total negative refuse the order with a
+        :class:`~nexus_catalog.exceptions.PricingError`; nothing is written.
+    """
+
+
+# -- Order lifecycle ----------------------------------------------------------------------
+
+
+@hookspec
+def nexus_order_validate(user: Any, lines: Sequence[DraftLine]) -> None:
+    """Check an order before anything is written; raise to refuse it.
+
+    Called once per order, inside its transaction, after the engine's own checks (known,
+    active products, quantities, stock) and after pricing, before any stock is taken.
+
+    :param user: the customer placing the order.
+    :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
+    :raises nexus_catalog.exceptions.OrderRefused: to refuse the order; the API answers 400
+        with the exception's message (under its ``field``, if given). Nothing is written
+        and no stock is taken.
+    """
+
+
+@hookspec
+def nexus_order_created(order: Order) -> None:
+    """React to a new order (send a notification, reserve a shipment...).
+
+    Called once, *after* the transaction that placed the order has committed: never for
+    an order that was rolled back. An exception is logged and does not affect the order.
+
+    :param order: the committed :class:`~nexus_catalog.models.Order`.
+    """
+
+
+@hookspec
+def nexus_order_pre_transition(order: Order, source: str, target: str, actor: Any) -> None:
+    """Check a status change before it happens; raise to veto it.
+
+    Called inside the transaction, with the order row locked, after the engine has checked
+    that ``source -> target`` is an allowed move for ``actor``.
+
+    :param order: the :class:`~nexus_catalog.models.Order`, still in status ``source``.
+    :param source: the current status.
+    :param target: the requested status.
+    :param actor: the user asking for the change, or ``None`` for the system (the unpaid
+        order sweep).
+    :raises nexus_catalog.exceptions.TransitionVetoed: to veto the move; the API answers
+        400 with the message and the order stays as it was.
+    """
+
+
+@hookspec
+def nexus_order_transitioned(order: Order, source: str, target: str, actor: Any) -> None:
+    """React to a status change that has been committed.
+
+    Called once, *after* commit. An exception is logged and does not undo the change.
+
+    :param order: the :class:`~nexus_catalog.models.Order`, now in status ``target``.
+    :param source: the previous status.
+    :param target: the new status.
+    :param actor: the user who made the change, or ``None`` for the system.
+    """
+
+
+# -- Audit sinks --------------------------------------------------------------------------
+
+
+@hookspec
+def nexus_audit_event(event: AuditEvent) -> None:
+    """Receive one audit event: ship it to a log, a SIEM, a webhook, a data warehouse.
+
+    The :class:`~nexus_catalog.models.AuditLog` row is written in the same transaction as
+    the change, so no change goes unrecorded whatever the sinks do. Sinks are called after
+    commit: through Celery when a broker is configured (with retries), otherwise in the
+    process that made the change. Every sink is called; one that raises is logged with
+    the event id and the others still receive the event. A sink may be called more than
+    once for the same ``event.event_id`` (at-least-once delivery): deduplicate on it.
+
+    :param event: the :class:`~nexus_catalog.plugins.types.AuditEvent`.
+    """
