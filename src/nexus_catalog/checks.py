@@ -52,3 +52,44 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                 )
             )
     return errors
+
+
+@register()
+def check_plugins(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E003: a plugin does not import; E004: it breaks the hook contract; E005: webhooks."""
+    # Imported here: the manager loads the built-in plugins, which may need the models.
+    from nexus_catalog.plugins import manager
+    from nexus_catalog.plugins.webhooks import webhook_configuration_errors
+
+    if catalog_settings.unknown_keys():
+        return []  # E001 reports the typo; the values below may be the misspelt ones.
+    errors: list[CheckMessage] = [
+        Error(message, id="nexus_catalog.E005")
+        for message in webhook_configuration_errors(
+            catalog_settings.WEBHOOK_URLS, catalog_settings.WEBHOOK_SECRET
+        )
+    ]
+    errors += [
+        Error(
+            str(exc),
+            hint="Check the dotted path and that its package is installed.",
+            id="nexus_catalog.E003",
+        )
+        for exc in manager.plugin_import_errors()
+    ]
+    if errors:
+        return errors
+    try:
+        manager.build_plugin_manager()
+    except manager.PluginImportError as exc:  # a broken entry point
+        errors.append(Error(str(exc), id="nexus_catalog.E003"))
+    except manager.PluginContractError as exc:
+        errors.append(
+            Error(
+                str(exc),
+                hint="Compare the plugin with nexus_catalog.plugins.hookspecs, or disable it "
+                f"with NEXUS_CATALOG['DISABLED_PLUGINS'] = [{exc.name!r}].",
+                id="nexus_catalog.E004",
+            )
+        )
+    return errors

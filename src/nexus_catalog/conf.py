@@ -32,7 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_LINE_QUANTITY": 1000,
     # Pending orders older than this are cancelled by the beat sweep and their stock returned.
     "UNPAID_ORDER_TTL": timedelta(hours=24),
-    # Extra plugins by dotted path, and plugin names never to register.
+    # Extra plugins by dotted path (a module, an object, or a class instantiated with no
+    # arguments), and plugin names never to register: a dotted path, an entry-point name, or
+    # a built-in's ``nexus.*`` name. The plugin manager imports the paths itself, since a
+    # plugin's name is its path.
     "PLUGINS": [],
     "DISABLED_PLUGINS": [],
     # Audit events not delivered to the sinks after this delay are redelivered by the beat sweep.
@@ -56,7 +59,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 # Keys whose values are dotted paths, resolved to objects on first access.
-IMPORT_STRINGS: tuple[str, ...] = ("PLUGINS",)
+IMPORT_STRINGS: tuple[str, ...] = ()
 
 
 def _resolve(value: Any, setting: str, key: str) -> Any:
