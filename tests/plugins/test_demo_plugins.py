@@ -1,0 +1,90 @@
+"""The demo plugin distribution of the example project (``example_project/demo_plugins``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pluggy
+import pytest
+from nexus_demo_plugins import flat_tax, shipping_fee, volume_discount
+
+from nexus_catalog.models import Product
+from nexus_catalog.plugins import hookspecs
+from nexus_catalog.plugins.builtin import CatalogPricing
+from nexus_catalog.plugins.types import DraftLine
+from tests.plugins.sample_plugins import FIXED_PRICE, FixedPricePlugin
+
+
+@pytest.mark.parametrize(
+    ("price", "quantity", "expected"),
+    [
+        ("20.00", 4, "20.00"),
+        ("20.00", 5, "18.00"),
+        ("19.99", 12, "17.99"),  # 17.991
+        ("0.05", 5, "0.05"),  # 0.045: half-up, not half-even
+    ],
+)
+def test_volume_discount_takes_ten_percent_from_five_items(price, quantity, expected):
+    assert volume_discount.discounted_unit_price(Decimal(price), quantity) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("subtotal", "expected"), [("0.00", "0.00"), ("10.06", "0.80"), ("10.07", "0.81")]
+)
+def test_flat_tax_is_eight_percent_rounded_half_up(subtotal, expected):
+    assert flat_tax.tax_for(Decimal(subtotal)) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("subtotal", "expected"), [("49.99", "4.99"), ("50.00", "0.00"), ("120.00", "0.00")]
+)
+def test_shipping_is_free_from_fifty(subtotal, expected):
+    assert shipping_fee.shipping_for(Decimal(subtotal)) == Decimal(expected)
+
+
+def manager(*plugins: object) -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    for plugin in plugins:
+        pm.register(plugin)
+    pm.check_pending()
+    return pm
+
+
+def test_volume_discount_wraps_the_catalog_price():
+    pm = manager(CatalogPricing(), volume_discount)
+    lamp = Product(name="Lamp", price=Decimal("20.00"))
+
+    assert pm.hook.nexus_unit_price(product=lamp, quantity=4, user=None) == Decimal("20.00")
+    assert pm.hook.nexus_unit_price(product=lamp, quantity=5, user=None) == Decimal("18.00")
+
+
+def test_volume_discount_applies_to_the_price_another_plugin_chose():
+    pm = manager(CatalogPricing(), FixedPricePlugin(), volume_discount)
+    lamp = Product(name="Lamp", price=Decimal("20.00"))
+
+    discounted = pm.hook.nexus_unit_price(product=lamp, quantity=5, user=None)
+
+    assert discounted == (FIXED_PRICE * Decimal("0.9")).quantize(Decimal("0.01"))
+
+
+def adjustments(*lines: DraftLine) -> dict[str, Decimal]:
+    pm = manager(flat_tax, shipping_fee)
+    results = pm.hook.nexus_order_adjustments(order=None, lines=list(lines), user=None)
+    return {adj.code: adj.amount for result in results for adj in result}
+
+
+def line(unit_price: str, quantity: int) -> DraftLine:
+    return DraftLine(
+        product=Product(name="Lamp", price=Decimal(unit_price)),
+        quantity=quantity,
+        unit_price=Decimal(unit_price),
+    )
+
+
+def test_a_small_order_pays_tax_and_shipping():
+    assert adjustments(line("12.50", 2)) == {"tax": Decimal("2.00"), "shipping": Decimal("4.99")}
+
+
+def test_an_order_from_fifty_pays_tax_and_no_shipping():
+    assert adjustments(line("18.00", 5), line("2.50", 2)) == {"tax": Decimal("7.60")}
