@@ -14,8 +14,11 @@ functions of the same names decorated with :data:`hookimpl`::
         return None  # let the next plugin (finally the catalog price) decide
 
 A plugin implements only the hooks it needs and may accept only the arguments it uses
-(pluggy passes arguments by name). Plugins are found through the ``nexus`` entry-point
-group and through ``NEXUS_CATALOG["PLUGINS"]``; see :mod:`nexus_catalog.plugins.manager`.
+(pluggy passes arguments by name); a function named ``nexus_*`` that is not a hook below,
+or that asks for an argument the hook does not offer, fails the system check
+(``nexus_catalog.E004``). Plugins are found through the ``nexus`` entry-point group and
+through ``NEXUS_CATALOG["PLUGINS"]``: a module, an object, or a class (instantiated with no
+arguments). See :mod:`nexus_catalog.plugins.manager` for the order and the names.
 
 pluggy has no value chaining: a plugin that wants to adjust the price another plugin
 chose implements ``nexus_unit_price`` with ``@hookimpl(wrapper=True)`` and changes the
@@ -61,7 +64,10 @@ def nexus_unit_price(product: Product, quantity: int, user: Any) -> Decimal | No
 
     Called once per order line while the order is placed, inside its transaction, with
     the product row locked. The first plugin to return a value that is not ``None`` wins
-    (``firstresult``); the built-in plugin runs last and returns ``product.price``.
+    (``firstresult``); the built-in plugin runs last and returns ``product.price``. To
+    change the price another plugin chose (a discount on top of any price list), implement
+    this hook with ``@hookimpl(wrapper=True)``: ``price = yield`` gives the chosen price,
+    and the wrapper returns the new one.
 
     :param product: the :class:`~nexus_catalog.models.Product` ordered.
     :param quantity: the quantity ordered on this line (1 or more).
@@ -87,6 +93,12 @@ def nexus_order_adjustments(
     :param order: the :class:`~nexus_catalog.models.Order` being placed; ``subtotal`` and
         ``currency`` are set, lines are not yet written.
     :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
+    Every plugin sees the same subtotal, before any adjustment: adjustments do not chain.
+    An amount that must follow a discount (a tax on the discounted amount, free shipping
+    from a threshold) is computed from a discounted subtotal when the discount lowers the
+    unit price (``nexus_unit_price`` with ``wrapper=True``) rather than adding a negative
+    adjustment; the demo plugins of the example project do so.
+
     :param user: the customer placing the order.
     :return: an iterable of :class:`~nexus_catalog.plugins.types.Adjustment`, or ``None``.
         Adjustments that would make the total negative refuse the order with a
@@ -160,8 +172,12 @@ def nexus_order_transitioned(order: Order, source: str, target: str, actor: Any)
 def nexus_audit_event(event: AuditEvent) -> None:
     """Receive one audit event: ship it to a log, a SIEM, a webhook, a data warehouse.
 
-    The :class:`~nexus_catalog.models.AuditLog` row is written in the same transaction as
-    the change, so no change goes unrecorded whatever the sinks do. Sinks are called after
+    The database is the built-in record, not a sink: the
+    :class:`~nexus_catalog.models.AuditLog` row is written in the same transaction as the
+    change, so no change goes unrecorded whatever the sinks do, and it is the outbox the
+    sinks are fed from. The built-in sinks are the ``nexus_catalog.audit`` logger (one JSON
+    line per event) and, when ``WEBHOOK_URLS`` is set, the signed webhook
+    (:mod:`nexus_catalog.plugins.webhooks`). Sinks are called after
     commit: through Celery when a broker is configured (with retries), otherwise in the
     process that made the change. Every sink is called; one that raises is logged with
     the event id and the others still receive the event. A sink may be called more than
