@@ -40,7 +40,9 @@ DEFAULTS: dict[str, Any] = {
     "DISABLED_PLUGINS": [],
     # Audit events not delivered to the sinks after this delay are redelivered by the beat sweep.
     "AUDIT_REDELIVERY_DELAY": timedelta(minutes=5),
-    # Webhook audit sink: URLs that receive every audit event as signed JSON.
+    # Webhook audit sink: http(s) URLs that receive every audit event as JSON, signed with
+    # HMAC-SHA256 keyed by WEBHOOK_SECRET (required when URLs are set: nexus_catalog.E005);
+    # WEBHOOK_TIMEOUT is in seconds, per request. No URL, no webhook sink.
     "WEBHOOK_URLS": [],
     "WEBHOOK_SECRET": "",
     "WEBHOOK_TIMEOUT": 5.0,
