@@ -12,6 +12,8 @@ from nexus_catalog.models import Product
 from nexus_catalog.plugins import hookspecs
 from nexus_catalog.plugins.builtin import CatalogPricing
 from nexus_catalog.plugins.types import DraftLine
+from nexus_catalog.services.ordering import place_order
+from tests.factories import ProductFactory, UserFactory
 from tests.plugins.sample_plugins import FIXED_PRICE, FixedPricePlugin
 
 
@@ -88,3 +90,39 @@ def test_a_small_order_pays_tax_and_shipping():
 
 def test_an_order_from_fifty_pays_tax_and_no_shipping():
     assert adjustments(line("18.00", 5), line("2.50", 2)) == {"tax": Decimal("7.60")}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("autoload")  # the demo distribution is installed: found by entry point
+def test_a_demo_order_shows_the_discount_the_tax_and_the_shipping():
+    lamp = ProductFactory(price=Decimal("20.00"), stock=10)
+    bulb = ProductFactory(price=Decimal("3.00"), stock=10)
+
+    order = place_order(
+        UserFactory(),
+        [{"product": lamp.pk, "quantity": 5}, {"product": bulb.pk, "quantity": 1}],
+    )
+
+    assert {line.product_id: line.unit_price for line in order.lines.all()} == {
+        lamp.pk: Decimal("18.00"),  # volume discount
+        bulb.pk: Decimal("3.00"),
+    }
+    assert order.subtotal == Decimal("93.00")
+    assert {(a.code, a.amount, a.source) for a in order.adjustments.all()} == {
+        ("tax", Decimal("7.44"), "flat_tax")
+    }
+    assert order.total == Decimal("100.44")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("autoload")
+def test_a_small_demo_order_pays_shipping():
+    product = ProductFactory(price=Decimal("10.00"), stock=10)
+
+    order = place_order(UserFactory(), [{"product": product.pk, "quantity": 2}])
+
+    assert {(a.code, a.amount, a.source) for a in order.adjustments.all()} == {
+        ("tax", Decimal("1.60"), "flat_tax"),
+        ("shipping", Decimal("4.99"), "shipping_fee"),
+    }
+    assert order.total == Decimal("26.59")

@@ -11,6 +11,8 @@ from django.test import override_settings
 from nexus_catalog.checks import check_plugins
 from nexus_catalog.models import Product
 from nexus_catalog.plugins.manager import PluginImportError, PluginOrigin, get_plugin_manager
+from nexus_catalog.services.ordering import place_order
+from tests.factories import ProductFactory, UserFactory
 
 FIXED_PRICE_SOURCE = """
     from decimal import Decimal
@@ -42,6 +44,18 @@ def unit_price() -> Decimal:
 @pytest.mark.usefixtures("fixed_price_distribution", "autoload")
 def test_an_entry_point_plugin_sets_the_unit_price():
     assert unit_price() == Decimal("3.21")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fixed_price_distribution", "autoload")
+def test_an_entry_point_plugin_prices_the_lines_of_a_placed_order():
+    product = ProductFactory(price=Decimal("10.00"), stock=5)
+
+    order = place_order(UserFactory(), [{"product": product.pk, "quantity": 2}])
+
+    [line] = order.lines.all()
+    assert line.unit_price == Decimal("3.21")
+    assert order.subtotal == Decimal("6.42")
 
 
 @pytest.mark.usefixtures("fixed_price_distribution", "autoload")
