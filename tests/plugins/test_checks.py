@@ -73,3 +73,13 @@ def test_a_webhook_url_that_is_not_http_fails_the_check():
 )
 def test_webhook_urls_with_a_secret_pass():
     assert plugin_errors() == []
+
+
+@override_settings(
+    NEXUS_CATALOG={"WEBHOOK_URLS": "https://hooks.example.com/nexus", "WEBHOOK_SECRET": "s3cret"}
+)
+def test_webhook_urls_given_as_a_string_fail_the_check_once():
+    [error] = plugin_errors()
+
+    assert error.id == "nexus_catalog.E005"
+    assert "must be a list" in error.msg

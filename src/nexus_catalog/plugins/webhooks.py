@@ -55,6 +55,8 @@ def sign(body: bytes, secret: str) -> str:
 
 def webhook_configuration_errors(urls: Sequence[str], secret: str) -> list[str]:
     """What is wrong with the webhook settings, one message each; empty when fine."""
+    if isinstance(urls, str):
+        return [f"NEXUS_CATALOG['WEBHOOK_URLS'] must be a list of URLs, not {urls!r}."]
     errors = []
     if urls and not secret:
         errors.append(
