@@ -68,6 +68,13 @@ def test_the_same_plugin_listed_twice_is_registered_once():
     assert len(pm.hook.nexus_audit_event.get_hookimpls()) == 2  # the logging sink, and it
 
 
+@override_settings(NEXUS_CATALOG={"PLUGINS": [f"{SAMPLES}.FixedPricePlugin"] * 2})
+def test_the_same_class_listed_twice_is_instantiated_once():
+    pm = get_plugin_manager()
+
+    assert len(pm.hook.nexus_unit_price.get_hookimpls()) == 2  # the catalog price, and it
+
+
 def test_the_manager_is_rebuilt_when_the_settings_change():
     before = get_plugin_manager()
     with override_settings(NEXUS_CATALOG={"PLUGINS": [f"{SAMPLES}.FixedPricePlugin"]}):

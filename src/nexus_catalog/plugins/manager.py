@@ -100,8 +100,8 @@ class NexusPluginManager(pluggy.PluginManager):
 
     def add_plugin(self, plugin: object, name: str, origin: PluginOrigin) -> bool:
         """Register ``plugin`` (a class is instantiated first) unless its name is blocked or
-        the same object is already registered; True when it was registered."""
-        if self.is_blocked(name):
+        the same name or object is already registered; True when it was registered."""
+        if self.is_blocked(name) or self.has_plugin(name):
             return False
         if inspect.isclass(plugin):
             plugin = plugin()
