@@ -1,0 +1,204 @@
+"""Serializers: the API's input validation and output shapes. They never save: the
+viewsets hand ``validated_data`` to the services.
+
+Money is a string with two places (``"12.50"``), as DRF's ``DecimalField`` renders it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from nexus_catalog.conf import catalog_settings
+from nexus_catalog.models import (
+    AuditLog,
+    Category,
+    Order,
+    OrderAdjustment,
+    OrderLine,
+    OrderStatus,
+    Product,
+)
+
+TEXT_MAX_LENGTH = 2000
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "parent", "description", "created_at", "updated_at"]
+        read_only_fields = ["slug", "created_at", "updated_at"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """A product. ``stock`` may be set by staff: the difference from the current stock is
+    recorded as one inventory movement (``restock`` up, ``adjustment`` down)."""
+
+    #: The columns the list and detail read: the view uses them with ``.only()``.
+    READ_FIELDS = (
+        "id",
+        "name",
+        "slug",
+        "sku",
+        "description",
+        "price",
+        "stock",
+        "category_id",
+        "is_active",
+        "created_at",
+        "updated_at",
+    )
+
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "sku",
+            "description",
+            "price",
+            "stock",
+            "category",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["slug", "created_at", "updated_at"]
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "product",
+            "product_name",
+            "product_sku",
+            "unit_price",
+            "quantity",
+            "line_total",
+        ]
+        read_only_fields = fields
+
+
+class OrderAdjustmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderAdjustment
+        fields = ["code", "label", "amount", "source"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """An order as the API shows it; every price was computed by the server."""
+
+    lines = OrderLineSerializer(many=True, read_only=True)
+    adjustments = OrderAdjustmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "user",
+            "status",
+            "currency",
+            "subtotal",
+            "total",
+            "note",
+            "shipping_address",
+            "lines",
+            "adjustments",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class OrderItemSerializer(serializers.Serializer):
+    product = serializers.IntegerField(min_value=1, help_text="The product's id.")
+    quantity = serializers.IntegerField(min_value=1, help_text="Units wanted (1 or more).")
+
+    def validate_quantity(self, value: int) -> int:
+        if value > catalog_settings.MAX_LINE_QUANTITY:
+            raise serializers.ValidationError(
+                f"At most {catalog_settings.MAX_LINE_QUANTITY} units per line."
+            )
+        return value
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    """What a client sends to place an order. Anything else in the body (prices, totals,
+    status, user) is ignored: the server computes it. Two items of the same product are
+    merged into one line."""
+
+    items = OrderItemSerializer(many=True, help_text="One entry per product wanted.")
+    note = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+    shipping_address = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+
+    def validate_items(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # An empty list is checked here, not with allow_empty=False, so the message sits
+        # directly under "items" like the others.
+        if not items:
+            raise serializers.ValidationError("An order needs at least one item.")
+        if len(items) > catalog_settings.MAX_ORDER_LINES:
+            raise serializers.ValidationError(
+                f"At most {catalog_settings.MAX_ORDER_LINES} items per order."
+            )
+        return items
+
+
+class OrderUpdateSerializer(serializers.Serializer):
+    """What PUT and PATCH may change: the note and the shipping address while the order is
+    pending, and the status along the state machine (as ``transition/``). Other fields in
+    the body are ignored."""
+
+    note = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True, required=False)
+    shipping_address = serializers.CharField(
+        max_length=TEXT_MAX_LENGTH, allow_blank=True, required=False
+    )
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=OrderStatus.choices,
+        help_text=(
+            "The new status: pending -> paid | cancelled, paid -> shipped | cancelled, "
+            "shipped -> delivered. The owner may only cancel a pending order."
+        ),
+    )
+
+
+class AuditLogSerializer(serializers.ModelSerializer):
+    """One audit row. ``ip_address`` is shown to staff only."""
+
+    actor = serializers.CharField(source="actor_repr", read_only=True)
+
+    class Meta:
+        model = AuditLog
+        fields = [
+            "event_id",
+            "action",
+            "actor",
+            "before",
+            "after",
+            "request_id",
+            "ip_address",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: AuditLog) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if not (request and request.user.is_authenticated and request.user.is_staff):
+            data.pop("ip_address")
+        return data

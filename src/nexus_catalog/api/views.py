@@ -1,0 +1,250 @@
+"""The catalog's viewsets: parse, authorise, call one service, render.
+
+Every viewset here inherits :class:`CatalogViewSetMixin`, which gives it the catalog's
+JSON exception handler, the OpenAPI schema class that documents ``Idempotency-Key`` on
+every write, and the audit context of the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_yasg import openapi
+from drf_yasg.utils import swagger_auto_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from nexus_catalog.api import errors
+from nexus_catalog.api.context import REQUEST_ID_HEADER, audit_context, request_id
+from nexus_catalog.api.filters import ProductFilter, ProductFilterBackend
+from nexus_catalog.api.pagination import CatalogPagination
+from nexus_catalog.api.permissions import IsStaffOrReadOnly, is_staff
+from nexus_catalog.api.schema import ERROR_SCHEMA, NexusAutoSchema
+from nexus_catalog.api.serializers import (
+    AuditLogSerializer,
+    CategorySerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+    OrderUpdateSerializer,
+    ProductSerializer,
+    TransitionSerializer,
+)
+from nexus_catalog.models import AuditLog, Category, Order, OrderStatus, Product
+from nexus_catalog.services import catalog, ordering
+from nexus_catalog.services.audit import AuditContext, object_type
+
+ERRORS = {
+    400: openapi.Response("Invalid input: a message per field.", ERROR_SCHEMA),
+    404: openapi.Response("Not found (or not yours).", ERROR_SCHEMA),
+}
+
+
+class CatalogViewSetMixin:
+    """What every catalog viewset shares.
+
+    The exception handler is chosen here (``get_exception_handler``) rather than in the
+    host's ``REST_FRAMEWORK["EXCEPTION_HANDLER"]``: the engine's errors must map to the
+    right status codes in any host, without a setting that is easy to forget and that
+    would also change the host's other views.
+    """
+
+    pagination_class = CatalogPagination
+    swagger_schema = NexusAutoSchema
+
+    def get_exception_handler(self):
+        return errors.exception_handler
+
+    def audit_context(self) -> AuditContext:
+        return audit_context(self.request)
+
+    def finalize_response(self, request: Request, response: Response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response[REQUEST_ID_HEADER] = request_id(request)
+        return response
+
+
+class CategoryViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):
+    """Categories. Read: anyone; write: staff. A category that still has products or
+    subcategories cannot be deleted (409)."""
+
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+    permission_classes = [IsStaffOrReadOnly]
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        serializer.instance = catalog.create_category(
+            serializer.validated_data, actor=self.request.user, context=self.audit_context()
+        )
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        catalog.update_category(
+            serializer.instance,
+            serializer.validated_data,
+            actor=self.request.user,
+            context=self.audit_context(),
+        )
+
+    def perform_destroy(self, instance: Category) -> None:
+        catalog.delete_category(instance, actor=self.request.user, context=self.audit_context())
+
+    @swagger_auto_schema(responses={204: "Deleted.", 409: openapi.Response("Not empty.")})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
+
+
+class ProductViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):
+    """Products. Read: anyone (inactive products are hidden from non-staff); write: staff.
+
+    Staff may set ``stock``: the difference becomes one inventory movement.
+    """
+
+    serializer_class = ProductSerializer
+    permission_classes = [IsStaffOrReadOnly]
+    filter_backends = [ProductFilterBackend]
+    filterset_class = ProductFilter
+    # For the schema generator, which reads the model from here.
+    queryset = Product.objects.all()
+
+    def get_queryset(self) -> QuerySet[Product]:
+        queryset = Product.objects.only(*ProductSerializer.READ_FIELDS)
+        if not is_staff(self.request):
+            queryset = queryset.filter(is_active=True)
+        return queryset
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        stock = data.pop("stock", 0)
+        serializer.instance = catalog.create_product(
+            data, stock=stock, actor=self.request.user, context=self.audit_context()
+        )
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        stock = data.pop("stock", None)
+        catalog.update_product(
+            serializer.instance,
+            data,
+            stock=stock,
+            actor=self.request.user,
+            context=self.audit_context(),
+        )
+
+    def perform_destroy(self, instance: Product) -> None:
+        catalog.delete_product(instance, actor=self.request.user, context=self.audit_context())
+
+    @swagger_auto_schema(responses={204: "Deleted.", 409: openapi.Response("Ordered before.")})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
+
+
+class OrderViewSet(
+    CatalogViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Orders. A customer sees only their own (anyone else's is a 404); staff see all."""
+
+    serializer_class = OrderSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = Order.objects.all()
+
+    def get_queryset(self) -> QuerySet[Order]:
+        queryset = Order.objects.prefetch_related("lines", "adjustments")
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        if not is_staff(self.request):
+            queryset = queryset.filter(user=self.request.user)
+        return queryset
+
+    def _render(self, order: Order, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=order.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    @swagger_auto_schema(
+        request_body=OrderCreateSerializer,
+        responses={201: OrderSerializer, 400: ERRORS[400]},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Place an order; the server prices it and takes the stock."""
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = ordering.place_order(
+            request.user,
+            data["items"],
+            note=data["note"],
+            shipping_address=data["shipping_address"],
+            context=self.audit_context(),
+        )
+        return self._render(order, status.HTTP_201_CREATED)
+
+    def _update(self, request: Request) -> Response:
+        order = self.get_object()
+        serializer = OrderUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ordering.update_order(
+            order, request.user, **serializer.validated_data, context=self.audit_context()
+        )
+        return self._render(order)
+
+    @swagger_auto_schema(
+        request_body=OrderUpdateSerializer,
+        responses={200: OrderSerializer, **ERRORS},
+    )
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Change the note or the shipping address (while pending), or the status (along
+        the state machine). Every field is optional; other fields are ignored."""
+        return self._update(request)
+
+    @swagger_auto_schema(
+        request_body=OrderUpdateSerializer,
+        responses={200: OrderSerializer, **ERRORS},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """As PUT."""
+        return self._update(request)
+
+    @swagger_auto_schema(responses={204: "Cancelled (the order stays readable).", **ERRORS})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Cancel the order and give its stock back; an order already cancelled is left
+        as it is. The order is never deleted."""
+        order = self.get_object()
+        if order.status != OrderStatus.CANCELLED:
+            ordering.cancel_order(order, request.user, context=self.audit_context())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @swagger_auto_schema(
+        request_body=TransitionSerializer,
+        responses={200: OrderSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """Move the order to another status along the state machine."""
+        order = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ordering.transition_order(
+            order, serializer.validated_data["status"], request.user, context=self.audit_context()
+        )
+        return self._render(order)
+
+    @swagger_auto_schema(
+        responses={200: AuditLogSerializer(many=True), 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"], serializer_class=AuditLogSerializer)
+    def audit(self, request: Request, pk: str | None = None) -> Response:
+        """The order's audit trail, oldest first (paginated)."""
+        order = self.get_object()
+        entries = AuditLog.objects.filter(
+            object_type=object_type(order), object_id=str(order.pk)
+        ).order_by("created_at", "id")
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(
+            AuditLogSerializer(page, many=True, context=self.get_serializer_context()).data
+        )

@@ -1,0 +1,209 @@
+"""Creating, changing and deleting categories and products, each change audited.
+
+The callers (the API's serializers, the admin, commands) validate the values; these
+functions apply them in one transaction with their audit row. A product's ``stock`` is
+never written here directly: a new value becomes an
+:class:`~nexus_catalog.models.InventoryMovement` through :mod:`.inventory`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from nexus_catalog.exceptions import CategoryNotEmpty, NexusError
+from nexus_catalog.models import Category, InventoryMovement, Product
+from nexus_catalog.services import audit, inventory
+from nexus_catalog.services.audit import AuditContext
+
+CATEGORY_FIELDS = ("name", "slug", "parent", "description")
+PRODUCT_FIELDS = ("name", "slug", "sku", "description", "price", "category", "is_active")
+
+
+class ProductInUse(NexusError):
+    """A product that appears on an order cannot be deleted (409): orders are financial
+    records. Deactivate it (``is_active=False``) to take it off sale."""
+
+    default_message = (
+        "This product appears on orders and cannot be deleted; set is_active to false instead."
+    )
+
+
+class CategoryCycle(NexusError):
+    """A category cannot be its own ancestor (400)."""
+
+    default_message = "A category cannot be placed under itself or one of its subcategories."
+
+
+def _snapshot(obj: Category | Product, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The audited values of ``fields``: foreign keys as ids, money as strings."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)
+        values[name] = str(value) if isinstance(value, Decimal) else value
+    return values
+
+
+def _apply(obj: Category | Product, data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValueError(f"Cannot set {sorted(unknown)} on {obj._meta.label}.")
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+# -- categories ----------------------------------------------------------------------------
+
+
+def create_category(
+    data: Mapping[str, Any], *, actor: Any, context: AuditContext | None = None
+) -> Category:
+    category = Category()
+    _apply(category, data, CATEGORY_FIELDS)
+    with transaction.atomic():
+        category.save()
+        audit.record(
+            "category.created",
+            category,
+            actor=actor,
+            after=_snapshot(category, CATEGORY_FIELDS),
+            context=context,
+        )
+    return category
+
+
+def update_category(
+    category: Category,
+    data: Mapping[str, Any],
+    *,
+    actor: Any,
+    context: AuditContext | None = None,
+) -> Category:
+    """Change a category's fields.
+
+    :raises CategoryCycle: the new parent is the category itself or one of its descendants.
+    """
+    with transaction.atomic():
+        current = Category.objects.select_for_update().get(pk=category.pk)
+        if data.get("parent") is not None:
+            _check_not_descendant(current, data["parent"])
+        before = _snapshot(current, CATEGORY_FIELDS)
+        _apply(current, data, CATEGORY_FIELDS)
+        current.save()
+        before, after = audit.changed_fields(before, _snapshot(current, CATEGORY_FIELDS))
+        if after:
+            audit.record(
+                "category.updated",
+                current,
+                actor=actor,
+                before=before,
+                after=after,
+                context=context,
+            )
+    for field in (*CATEGORY_FIELDS, "updated_at"):
+        attname = current._meta.get_field(field).attname
+        setattr(category, attname, getattr(current, attname))
+    return category
+
+
+def _check_not_descendant(category: Category, parent: Category) -> None:
+    seen: set[int] = set()
+    node: Category | None = parent
+    while node is not None and node.pk not in seen:
+        if node.pk == category.pk:
+            raise CategoryCycle(field="parent")
+        seen.add(node.pk)
+        node = node.parent
+
+
+def delete_category(category: Category, *, actor: Any, context: AuditContext | None = None) -> None:
+    """Delete an empty category.
+
+    :raises CategoryNotEmpty: it still has products (active or not) or subcategories.
+    """
+    with transaction.atomic():
+        # Inserting a product of this category takes a key-share lock on its row, which
+        # this lock excludes: no product can slip in between the check and the delete.
+        locked = Category.objects.select_for_update().get(pk=category.pk)
+        if locked.products.exists() or locked.children.exists():
+            raise CategoryNotEmpty()
+        before = _snapshot(locked, CATEGORY_FIELDS)
+        audit.record("category.deleted", locked, actor=actor, before=before, context=context)
+        locked.delete()
+
+
+# -- products ------------------------------------------------------------------------------
+
+
+def create_product(
+    data: Mapping[str, Any],
+    *,
+    actor: Any,
+    stock: int = 0,
+    context: AuditContext | None = None,
+) -> Product:
+    """Create a product; an initial ``stock`` is recorded as a ``restock`` movement."""
+    product = Product(stock=0)
+    _apply(product, data, PRODUCT_FIELDS)
+    with transaction.atomic():
+        product.save()
+        audit.record(
+            "product.created",
+            product,
+            actor=actor,
+            after=_snapshot(product, PRODUCT_FIELDS),
+            context=context,
+        )
+        if stock:
+            inventory.set_stock(product, stock, actor=actor, note="initial stock", context=context)
+    return product
+
+
+def update_product(
+    product: Product,
+    data: Mapping[str, Any],
+    *,
+    actor: Any,
+    stock: int | None = None,
+    context: AuditContext | None = None,
+) -> Product:
+    """Change a product's fields; a new ``stock`` becomes one movement (see
+    :func:`~nexus_catalog.services.inventory.set_stock`), audited as
+    ``product.stock_adjusted``."""
+    with transaction.atomic():
+        current = Product.objects.select_for_update().get(pk=product.pk)
+        before = _snapshot(current, PRODUCT_FIELDS)
+        _apply(current, data, PRODUCT_FIELDS)
+        if data:
+            current.save(update_fields=[*data, "updated_at"])
+        before, after = audit.changed_fields(before, _snapshot(current, PRODUCT_FIELDS))
+        if after:
+            audit.record(
+                "product.updated", current, actor=actor, before=before, after=after, context=context
+            )
+        if stock is not None:
+            inventory.set_stock(current, stock, actor=actor, note="set by staff", context=context)
+    for field in (*PRODUCT_FIELDS, "stock", "updated_at"):
+        field_name = current._meta.get_field(field).attname
+        setattr(product, field_name, getattr(current, field_name))
+    return product
+
+
+def delete_product(product: Product, *, actor: Any, context: AuditContext | None = None) -> None:
+    """Delete a product that was never ordered, with its stock ledger.
+
+    :raises ProductInUse: it appears on an order line.
+    """
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().get(pk=product.pk)
+        if locked.order_lines.exists():
+            raise ProductInUse()
+        before = {**_snapshot(locked, PRODUCT_FIELDS), "stock": locked.stock}
+        audit.record("product.deleted", locked, actor=actor, before=before, context=context)
+        # Its ledger goes with it: the invariant is about products that exist.
+        InventoryMovement.objects.filter(product=locked).delete()
+        locked.delete()

@@ -1,0 +1,134 @@
+"""The stock ledger: every change of ``Product.stock`` goes through here.
+
+Each function changes the stock column and writes the matching
+:class:`~nexus_catalog.models.InventoryMovement` in the caller's transaction, so that
+``product.stock == sum(movements.change)`` holds at every commit. Stock is taken with a
+conditional ``UPDATE ... WHERE stock >= n``: together with the ``stock >= 0`` check
+constraint, no interleaving of transactions can oversell.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from nexus_catalog.exceptions import OrderValidationError
+from nexus_catalog.models import InventoryMovement, OrderLine, Product
+from nexus_catalog.models.inventory import MovementReason
+from nexus_catalog.services import audit
+from nexus_catalog.services.audit import AuditContext
+
+
+class InsufficientStock(OrderValidationError):
+    """Less stock than asked for (a quantity over stock, or a manual adjustment below zero)."""
+
+
+def take_stock(line: OrderLine, *, actor: Any = None) -> InventoryMovement:
+    """Take ``line.quantity`` units of the line's product for an order being placed.
+
+    :raises InsufficientStock: the product has fewer units left; nothing is changed.
+    """
+    taken = Product.objects.filter(pk=line.product_id, stock__gte=line.quantity).update(
+        stock=F("stock") - line.quantity
+    )
+    if not taken:
+        raise InsufficientStock(
+            {"quantity": [f"Not enough stock of {line.product_name} for {line.quantity} units."]}
+        )
+    return InventoryMovement.objects.create(
+        product_id=line.product_id,
+        change=-line.quantity,
+        reason=MovementReason.ORDER,
+        order_line=line,
+        actor=_user_or_none(actor),
+    )
+
+
+def return_stock(line: OrderLine, *, actor: Any = None) -> InventoryMovement:
+    """Give back the units of a line of a cancelled order."""
+    Product.objects.filter(pk=line.product_id).update(stock=F("stock") + line.quantity)
+    return InventoryMovement.objects.create(
+        product_id=line.product_id,
+        change=line.quantity,
+        reason=MovementReason.CANCEL,
+        order_line=line,
+        actor=_user_or_none(actor),
+    )
+
+
+def adjust_stock(
+    product: Product,
+    change: int,
+    *,
+    reason: str,
+    actor: Any,
+    note: str = "",
+    context: AuditContext | None = None,
+) -> InventoryMovement:
+    """Add ``change`` (negative to remove) to the product's stock, by hand or on a restock.
+
+    The row is locked, so the ``before`` of the audit row is exact. ``product.stock`` is
+    refreshed on the instance passed in.
+
+    :raises InsufficientStock: the stock would fall below zero; nothing is changed.
+    """
+    if isinstance(change, bool) or not isinstance(change, int) or change == 0:
+        raise ValueError(f"A stock change is a non-zero integer, not {change!r}.")
+    if reason not in MovementReason.values:
+        raise ValueError(f"Unknown movement reason {reason!r}.")
+    with transaction.atomic():
+        locked = Product.objects.select_for_update().only("id", "stock").get(pk=product.pk)
+        if locked.stock + change < 0:
+            raise InsufficientStock(
+                {"stock": [f"Cannot remove {-change} units: only {locked.stock} in stock."]}
+            )
+        Product.objects.filter(pk=product.pk).update(stock=F("stock") + change)
+        movement = InventoryMovement.objects.create(
+            product_id=product.pk,
+            change=change,
+            reason=reason,
+            actor=_user_or_none(actor),
+            note=note[:255],
+        )
+        product.stock = locked.stock + change
+        audit.record(
+            "product.stock_adjusted",
+            product,
+            actor=actor,
+            before={"stock": locked.stock},
+            after={"stock": product.stock, "reason": reason, "note": note[:255]},
+            context=context,
+        )
+    return movement
+
+
+def set_stock(
+    product: Product,
+    stock: int,
+    *,
+    actor: Any,
+    note: str = "",
+    context: AuditContext | None = None,
+) -> InventoryMovement | None:
+    """Bring the product's stock to ``stock`` with one movement (``restock`` when it rises,
+    ``adjustment`` when it falls); ``None`` when it already is ``stock``.
+
+    The difference is computed under the row lock, so an order placed meanwhile is not
+    overwritten: the stock ends at ``stock`` and the ledger records the real difference.
+    """
+    if isinstance(stock, bool) or not isinstance(stock, int) or stock < 0:
+        raise ValueError(f"Stock is a non-negative integer, not {stock!r}.")
+    with transaction.atomic():
+        current = Product.objects.select_for_update().values_list("stock", flat=True)
+        change = stock - current.get(pk=product.pk)
+        if change == 0:
+            product.stock = stock
+            return None
+        reason = MovementReason.RESTOCK if change > 0 else MovementReason.ADJUSTMENT
+        return adjust_stock(product, change, reason=reason, actor=actor, note=note, context=context)
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None

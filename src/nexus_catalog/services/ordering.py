@@ -1,0 +1,367 @@
+"""Placing orders and moving them through their statuses.
+
+:func:`place_order` checks everything before it writes anything, prices every line on the
+server (through the pricing plugins), and takes the stock, stores the order and writes its
+audit row in one transaction; :func:`transition_order` moves an order along
+:data:`TRANSITIONS` and gives the stock back when it is cancelled.
+
+Lock order, so that two transactions never wait on each other in a cycle: an order row
+first (transitions), then product rows in ascending primary key (placing takes them with
+``SELECT ... FOR UPDATE ORDER BY id``; a cancel gives stock back in the same order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from nexus_catalog.conf import catalog_settings
+from nexus_catalog.exceptions import (
+    OrderTransitionDenied,
+    OrderValidationError,
+    PricingError,
+)
+from nexus_catalog.models import Order, OrderAdjustment, OrderLine, OrderStatus, Product
+from nexus_catalog.plugins.manager import get_plugin_manager
+from nexus_catalog.plugins.types import DraftLine
+from nexus_catalog.services import audit, inventory, pricing
+from nexus_catalog.services.audit import AuditContext
+from nexus_catalog.services.lifecycle import call_after_commit
+
+#: The state machine: each status and the statuses it may move to.
+TRANSITIONS: Mapping[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+# The largest amount the money columns (12 digits, 2 places) hold.
+MAX_AMOUNT = Decimal("9999999999.99")
+TEXT_MAX_LENGTH = {
+    "note": Order._meta.get_field("note").max_length,
+    "shipping_address": Order._meta.get_field("shipping_address").max_length,
+}
+
+
+def place_order(
+    user: Any,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    note: str = "",
+    shipping_address: str = "",
+    context: AuditContext | None = None,
+) -> Order:
+    """Place an order of ``items`` (``[{"product": id, "quantity": n}, ...]``) for ``user``.
+
+    Two items of the same product are merged into one line (their quantities added, the
+    line taking the place of the first): the customer asked for that many units, and one
+    line per product keeps the stock check and the ledger simple.
+
+    :raises OrderValidationError: the items are malformed, a product is unknown or
+        inactive, a quantity is out of bounds or over stock; its ``errors`` say which item
+        (``{"items": {1: {"quantity": [...]}}}``: the index of each wrong item, as submitted;
+        DRF's own shape for a list of objects, which JSON renders with string keys).
+    :raises OrderRefused: a ``nexus_order_validate`` plugin refused the order.
+    :raises PricingError: a pricing plugin gave an unusable price or adjustment.
+
+    Whatever is raised, nothing is written and no stock is taken.
+    """
+    _check_texts({"note": note, "shipping_address": shipping_address})
+    wanted = _parse_items(items)
+    pm = get_plugin_manager()
+    with transaction.atomic():
+        products = {
+            p.pk: p
+            for p in Product.objects.select_for_update()
+            .filter(pk__in=wanted)
+            .order_by("pk")
+            .only("id", "name", "sku", "price", "stock", "is_active", "category_id")
+        }
+        _check_availability(wanted, products)
+        drafts = [
+            DraftLine(
+                product=products[pid],
+                quantity=quantity,
+                unit_price=pricing.unit_price(pm, products[pid], quantity, user),
+            )
+            for pid, (_, quantity) in wanted.items()
+        ]
+        pm.hook.nexus_order_validate(user=user, lines=drafts)
+
+        subtotal = _money_total(sum((d.line_total for d in drafts), Decimal("0")))
+        order = Order.objects.create(
+            user=user,
+            currency=catalog_settings.CURRENCY,
+            subtotal=subtotal,
+            total=subtotal,
+            note=note,
+            shipping_address=shipping_address,
+        )
+        adjustments = pricing.adjustments(pm, order, drafts, user)
+        order.total = _money_total(subtotal + sum((a.amount for a in adjustments), Decimal("0")))
+        order.save(update_fields=["total"])
+        OrderAdjustment.objects.bulk_create(
+            OrderAdjustment(
+                order=order, code=a.code, label=a.label, amount=a.amount, source=a.source
+            )
+            for a in adjustments
+        )
+        lines = OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                product=d.product,
+                product_name=d.product.name,
+                product_sku=d.product.sku,
+                unit_price=d.unit_price,
+                quantity=d.quantity,
+                line_total=pricing.to_money(d.line_total),
+            )
+            for d in drafts
+        )
+        for line in sorted(lines, key=lambda line: line.product_id):
+            inventory.take_stock(line, actor=user)
+        audit.record(
+            "order.created",
+            order,
+            actor=user,
+            after=_order_snapshot(order, lines, adjustments),
+            context=context,
+        )
+        call_after_commit("nexus_order_created", order=order)
+    return order
+
+
+def allowed_targets(order: Order, actor: Any) -> frozenset[str]:
+    """The statuses ``actor`` may move ``order`` to now (``None`` is the system)."""
+    return frozenset(
+        target for target in TRANSITIONS[order.status] if _may_move(order, target, actor)
+    )
+
+
+def transition_order(
+    order: Order, target: str, actor: Any, *, context: AuditContext | None = None
+) -> Order:
+    """Move ``order`` to ``target`` along :data:`TRANSITIONS`.
+
+    Staff and the system (``actor=None``, the unpaid-order sweep) may make any move of the
+    table; the owner may only cancel a pending order. A cancel gives every line's stock
+    back. ``order`` is updated in place and returned.
+
+    :raises OrderTransitionDenied: the move is not in the table or not for this actor.
+    :raises TransitionVetoed: a ``nexus_order_pre_transition`` plugin vetoed it; the order
+        is left as it was.
+    """
+    if target not in OrderStatus.values:
+        raise OrderTransitionDenied(f'"{target}" is not a valid status.', field="status")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        source = locked.status
+        if target not in TRANSITIONS[source]:
+            raise OrderTransitionDenied(
+                f"An order cannot go from {source} to {target}.", field="status"
+            )
+        if not _may_move(locked, target, actor):
+            raise OrderTransitionDenied(
+                f"You may not move this order from {source} to {target}.", field="status"
+            )
+        get_plugin_manager().hook.nexus_order_pre_transition(
+            order=locked, source=source, target=target, actor=actor
+        )
+        locked.status = target
+        locked.save(update_fields=["status", "updated_at"])
+        if target == OrderStatus.CANCELLED:
+            for line in locked.lines.order_by("product_id", "id"):
+                inventory.return_stock(line, actor=actor)
+        audit.record(
+            "order.transitioned",
+            locked,
+            actor=actor,
+            before={"status": source},
+            after={"status": target},
+            context=context,
+        )
+        call_after_commit(
+            "nexus_order_transitioned", order=locked, source=source, target=target, actor=actor
+        )
+    order.status, order.updated_at = locked.status, locked.updated_at
+    return order
+
+
+def cancel_order(order: Order, actor: Any, *, context: AuditContext | None = None) -> Order:
+    """Cancel ``order`` and give its stock back (see :func:`transition_order`)."""
+    return transition_order(order, OrderStatus.CANCELLED, actor, context=context)
+
+
+def update_order(
+    order: Order,
+    actor: Any,
+    *,
+    note: str | None = None,
+    shipping_address: str | None = None,
+    status: str | None = None,
+    context: AuditContext | None = None,
+) -> Order:
+    """Change what may change on an order: the note and the shipping address while it is
+    pending, and the status through :func:`transition_order`. ``None`` leaves a field as
+    it is; a value equal to the current one is not a change (a PUT may send it back).
+
+    The texts are changed first, then the status, in one transaction: a refused move
+    leaves the texts unchanged too.
+
+    :raises OrderValidationError: a text is too long, or changed on an order that is no
+        longer pending.
+    :raises OrderTransitionDenied: the status change is not allowed (see
+        :func:`transition_order`).
+    """
+    texts = {
+        k: v for k, v in (("note", note), ("shipping_address", shipping_address)) if v is not None
+    }
+    _check_texts(texts)
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if not _is_staff_or_system(actor) and locked.user_id != actor.pk:
+            raise OrderTransitionDenied("You may not change this order.")
+        changed = {k: v for k, v in texts.items() if getattr(locked, k) != v}
+        if changed and locked.status != OrderStatus.PENDING:
+            message = f"Can be changed only while the order is pending (it is {locked.status})."
+            raise OrderValidationError({field: [message] for field in changed})
+        if changed:
+            before = {k: getattr(locked, k) for k in changed}
+            for field, value in changed.items():
+                setattr(locked, field, value)
+            locked.save(update_fields=[*changed, "updated_at"])
+            audit.record(
+                "order.updated", locked, actor=actor, before=before, after=changed, context=context
+            )
+        if status is not None and status != locked.status:
+            transition_order(locked, status, actor, context=context)
+    for field in ("note", "shipping_address", "status", "updated_at"):
+        setattr(order, field, getattr(locked, field))
+    return order
+
+
+# -- checks --------------------------------------------------------------------------------
+
+
+def _is_staff_or_system(actor: Any) -> bool:
+    return actor is None or bool(getattr(actor, "is_staff", False))
+
+
+def _may_move(order: Order, target: str, actor: Any) -> bool:
+    if _is_staff_or_system(actor):
+        return True
+    return (
+        order.user_id == actor.pk
+        and order.status == OrderStatus.PENDING
+        and target == OrderStatus.CANCELLED
+    )
+
+
+def _check_texts(texts: Mapping[str, Any]) -> None:
+    errors = {}
+    for field, value in texts.items():
+        if not isinstance(value, str):
+            errors[field] = ["Must be a string."]
+        elif len(value) > TEXT_MAX_LENGTH[field]:
+            errors[field] = [f"At most {TEXT_MAX_LENGTH[field]} characters."]
+    if errors:
+        raise OrderValidationError(errors)
+
+
+def _is_whole_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _parse_items(items: Any) -> dict[int, tuple[int, int]]:
+    """``{product id: (index of its first item, total quantity)}``, in the items' order.
+
+    :raises OrderValidationError: the shape, a product id or a quantity is wrong.
+    """
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Sequence):
+        raise OrderValidationError({"items": ["Expected a list of items."]})
+    if not items:
+        raise OrderValidationError({"items": ["An order needs at least one item."]})
+    max_lines = catalog_settings.MAX_ORDER_LINES
+    if len(items) > max_lines:
+        raise OrderValidationError({"items": [f"At most {max_lines} items per order."]})
+    max_quantity = catalog_settings.MAX_LINE_QUANTITY
+    errors: dict[int, dict[str, list[str]]] = {}
+    wanted: dict[int, tuple[int, int]] = {}
+    for index, item in enumerate(items):
+        error: dict[str, list[str]] = {}
+        if not isinstance(item, Mapping):
+            errors[index] = {"non_field_errors": ["Expected an object with product and quantity."]}
+            continue
+        product, quantity = item.get("product"), item.get("quantity")
+        if not _is_whole_number(product) or product < 1:
+            error["product"] = ["A product id (a positive whole number) is required."]
+        if not _is_whole_number(quantity):
+            error["quantity"] = ["A whole number is required."]
+        elif quantity < 1:
+            error["quantity"] = ["Must be at least 1."]
+        elif quantity > max_quantity:
+            error["quantity"] = [f"At most {max_quantity} units per line."]
+        if error:
+            errors[index] = error
+        else:
+            first, total = wanted.get(product, (index, 0))
+            wanted[product] = (first, total + quantity)
+    for first, total in wanted.values():
+        if total > max_quantity:
+            errors[first] = {"quantity": [f"At most {max_quantity} units per product."]}
+    if errors:
+        raise OrderValidationError({"items": errors})
+    return wanted
+
+
+def _check_availability(
+    wanted: Mapping[int, tuple[int, int]], products: Mapping[int, Product]
+) -> None:
+    """Every product exists, is active and has the stock asked for (rows are locked)."""
+    errors: dict[int, dict[str, list[str]]] = {}
+    for pid, (index, quantity) in wanted.items():
+        product = products.get(pid)
+        if product is None:
+            errors[index] = {"product": [f'Invalid pk "{pid}" - object does not exist.']}
+        elif not product.is_active:
+            errors[index] = {"product": [f"{product.name} is not available."]}
+        elif product.stock < quantity:
+            errors[index] = {"quantity": [f"Only {product.stock} of {product.name} left in stock."]}
+    if errors:
+        raise OrderValidationError({"items": dict(sorted(errors.items()))})
+
+
+def _money_total(amount: Decimal) -> Decimal:
+    amount = pricing.to_money(amount)
+    if amount < 0:
+        raise PricingError("The adjustments would make the order total negative.")
+    if amount > MAX_AMOUNT:
+        raise PricingError("The order total is too large.")
+    return amount
+
+
+def _order_snapshot(
+    order: Order, lines: Sequence[OrderLine], adjustments: Sequence[Any]
+) -> dict[str, Any]:
+    return {
+        "status": order.status,
+        "currency": order.currency,
+        "subtotal": str(order.subtotal),
+        "total": str(order.total),
+        "lines": [
+            {
+                "product": line.product_id,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+            }
+            for line in lines
+        ],
+        "adjustments": [
+            {"code": a.code, "amount": str(a.amount), "source": a.source} for a in adjustments
+        ],
+    }

@@ -1,0 +1,95 @@
+"""Pricing an order through the plugins: unit prices, then adjustments.
+
+Every amount a plugin returns is checked here (a ``Decimal``, finite, not negative where a
+price is meant) and rounded to the cent with ``ROUND_HALF_UP``, so nothing a plugin gets
+wrong reaches the database: the caller's transaction is rolled back with a
+:class:`~nexus_catalog.exceptions.PricingError` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pluggy
+from django.utils.text import slugify
+
+from nexus_catalog.exceptions import PricingError
+from nexus_catalog.models import Order, OrderAdjustment, Product
+from nexus_catalog.plugins.types import Adjustment, DraftLine
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+_CODE_MAX = OrderAdjustment._meta.get_field("code").max_length
+_LABEL_MAX = OrderAdjustment._meta.get_field("label").max_length
+
+
+def to_money(value: Decimal) -> Decimal:
+    """``value`` rounded to two places, half up (as a till would)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _is_amount(value: Any) -> bool:
+    return isinstance(value, Decimal) and value.is_finite()
+
+
+def unit_price(pm: pluggy.PluginManager, product: Product, quantity: int, user: Any) -> Decimal:
+    """The unit price of one line, as the ``nexus_unit_price`` plugins set it.
+
+    :raises PricingError: no plugin gave a price, or the price is not a non-negative
+        ``Decimal``.
+    """
+    price = pm.hook.nexus_unit_price(product=product, quantity=quantity, user=user)
+    if not _is_amount(price):
+        logger.error("nexus_unit_price gave %r for product %s", price, product.pk)
+        raise PricingError(f"No valid price for {product.name}.")
+    price = to_money(price)
+    if price < 0:
+        logger.error("nexus_unit_price gave a negative price %s for product %s", price, product.pk)
+        raise PricingError(f"No valid price for {product.name}.")
+    return price
+
+
+def adjustments(
+    pm: pluggy.PluginManager, order: Order, lines: Sequence[DraftLine], user: Any
+) -> list[Adjustment]:
+    """Every plugin's adjustments, in pluggy's call order, each with ``source`` set to the
+    name of the plugin that gave it.
+
+    Each implementation is called on its own (in the order a hook call would use) so that
+    the engine knows which plugin gave which adjustment; wrappers (``wrapper=True``) of
+    this hook are therefore not applied, and are logged as ignored. An exception raised by
+    a plugin propagates: the order is rolled back.
+
+    :raises PricingError: a plugin returned something that is not an
+        :class:`~nexus_catalog.plugins.types.Adjustment` with a finite ``Decimal`` amount.
+    """
+    found: list[Adjustment] = []
+    kwargs = {"order": order, "lines": lines, "user": user}
+    # get_hookimpls() lists implementations in reverse call order, wrappers last.
+    for impl in reversed(pm.hook.nexus_order_adjustments.get_hookimpls()):
+        if impl.wrapper or impl.hookwrapper:
+            logger.warning(
+                "Wrapper %s of nexus_order_adjustments ignored: adjustments do not chain",
+                impl.plugin_name,
+            )
+            continue
+        result = impl.function(*[kwargs[name] for name in impl.argnames])
+        for item in result or ():
+            if not isinstance(item, Adjustment) or not _is_amount(item.amount):
+                logger.error("Plugin %s gave an invalid adjustment %r", impl.plugin_name, item)
+                raise PricingError("A pricing plugin returned an invalid adjustment.")
+            found.append(
+                replace(
+                    item,
+                    code=(slugify(str(item.code)) or "adjustment")[:_CODE_MAX],
+                    label=str(item.label)[:_LABEL_MAX],
+                    amount=to_money(item.amount),
+                    source=impl.plugin_name,
+                )
+            )
+    return found
