@@ -1,6 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("nexus_catalog.api.urls")),
 ]
+
+handler404 = "nexus_catalog.api.errors.handler404"
+handler500 = "nexus_catalog.api.errors.handler500"

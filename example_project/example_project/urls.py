@@ -22,6 +22,7 @@ schema_view = get_schema_view(
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/auth/", include("nexus_accounts.api.urls")),
+    path("api/", include("nexus_catalog.api.urls")),
     # The aliases of the original API: same views as /api/auth/login/ and /refresh/.
     path("api/auth/token/", LoginView.as_view(), name="token_obtain_pair"),
     path("api/auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
@@ -29,3 +30,9 @@ urlpatterns = [
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
 ]
+
+# JSON errors under /api/, Django's HTML pages elsewhere.
+handler400 = "nexus_catalog.api.errors.handler400"
+handler403 = "nexus_catalog.api.errors.handler403"
+handler404 = "nexus_catalog.api.errors.handler404"
+handler500 = "nexus_catalog.api.errors.handler500"
