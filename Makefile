@@ -61,5 +61,15 @@ docs: $(VENV)/.test-installed
 	$(BIN)/pip install -q -e '.[docs]'
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
+# The load harness (needs wrk: apt-get install wrk). A full run takes about 15 minutes;
+# BENCH_ARGS="--quick" for a smoke run, "--db sqlite" for SQLite (see benchmarks/README.md).
+BENCH_ARGS ?=
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.test-installed
+	$(BIN)/pip install -e '.[bench,example,postgres]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info docs/_build .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Load harness of django-nexus-commerce: ``make bench`` (see ``benchmarks/README.md``)."""

@@ -1,0 +1,260 @@
+"""The raw baselines: what the same responses cost without the package's machinery.
+
+Plain Django views, mounted under ``/bench/`` by ``benchmarks.urls`` and never part of
+``src/``. Reads use ``.values()`` and orjson; order placement is raw SQL (a conditional stock
+update per line, the order row and its lines, in one transaction). Each answers the same JSON
+shape as its API counterpart (``run.py`` checks the keys before measuring), so a ratio
+compares the cost of producing the same bytes. Only the happy path and the obvious 400s are
+handled: these views are a yardstick, not an API.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken
+
+from nexus_catalog.conf import catalog_settings
+from nexus_catalog.models import Category, Order, OrderAdjustment, OrderLine, Product
+
+CENT = Decimal("0.01")
+
+PRODUCT_FIELDS = (
+    "id",
+    "name",
+    "slug",
+    "sku",
+    "description",
+    "price",
+    "stock",
+    "category",
+    "is_active",
+    "created_at",
+    "updated_at",
+)
+CATEGORY_FIELDS = ("id", "name", "slug", "parent", "description", "created_at", "updated_at")
+ORDER_FIELDS = (
+    "id",
+    "user",
+    "status",
+    "currency",
+    "subtotal",
+    "total",
+    "note",
+    "shipping_address",
+    "created_at",
+    "updated_at",
+)
+LINE_FIELDS = (
+    "id",
+    "product",
+    "product_name",
+    "product_sku",
+    "unit_price",
+    "quantity",
+    "line_total",
+)
+ADJUSTMENT_FIELDS = ("code", "label", "amount", "source")
+
+
+def _default(value: Any) -> Any:
+    # Money as strings with two places, as the API renders it.
+    if isinstance(value, Decimal):
+        return str(value.quantize(CENT))
+    raise TypeError
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    return HttpResponse(
+        orjson.dumps(data, default=_default), status=status, content_type="application/json"
+    )
+
+
+def error(field: str, message: str, status: int = 400) -> HttpResponse:
+    return json_response({field: [message]}, status=status)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, fields: tuple[str, ...]) -> dict:
+    """A page as DRF's ``PageNumberPagination`` renders it: count, next, previous, results."""
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+        size = int(request.GET.get("page_size", catalog_settings.PAGE_SIZE))
+    except ValueError:
+        page, size = 1, catalog_settings.PAGE_SIZE
+    size = min(max(size, 1), catalog_settings.MAX_PAGE_SIZE)
+    count = queryset.count()
+    offset = (page - 1) * size
+    results = list(queryset.values(*fields)[offset : offset + size])
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+
+    return {
+        "count": count,
+        "next": link(page + 1) if offset + size < count else None,
+        "previous": link(page - 1) if page > 1 else None,
+        "results": results,
+    }
+
+
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    queryset = Product.objects.filter(is_active=True).order_by("name", "id")
+    params = request.GET
+    try:
+        if "category" in params:
+            queryset = queryset.filter(category_id=int(params["category"]))
+        if "min_price" in params:
+            queryset = queryset.filter(price__gte=Decimal(params["min_price"]))
+        if "max_price" in params:
+            queryset = queryset.filter(price__lte=Decimal(params["max_price"]))
+    except (ValueError, InvalidOperation):
+        return error("detail", "Bad filter value.")
+    if params.get("in_stock") in {"true", "1"}:
+        queryset = queryset.filter(stock__gt=0)
+    return json_response(paginate(request, queryset, PRODUCT_FIELDS))
+
+
+@require_GET
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    row = Product.objects.filter(pk=pk, is_active=True).values(*PRODUCT_FIELDS).first()
+    if row is None:
+        return error("detail", "Not found.", status=404)
+    return json_response(row)
+
+
+@require_GET
+def category_list(request: HttpRequest) -> HttpResponse:
+    queryset = Category.objects.order_by("name", "id")
+    return json_response(paginate(request, queryset, CATEGORY_FIELDS))
+
+
+def bearer_user_id(request: HttpRequest) -> int | None:
+    """The user id of a valid access token, without a database query."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header.startswith("Bearer "):
+        return None
+    try:
+        return int(AccessToken(header[len("Bearer ") :])["user_id"])
+    except (TokenError, KeyError, ValueError):
+        return None
+
+
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    user_id = bearer_user_id(request)
+    if user_id is None:
+        return error("detail", "Authentication credentials were not provided.", status=401)
+    page = paginate(request, Order.objects.filter(user_id=user_id), ORDER_FIELDS)
+    orders = {row["id"]: row for row in page["results"]}
+    for row in orders.values():
+        row["lines"], row["adjustments"] = [], []
+    for line in OrderLine.objects.filter(order_id__in=orders).values("order", *LINE_FIELDS):
+        orders[line.pop("order")]["lines"].append(line)
+    adjustments = OrderAdjustment.objects.filter(order_id__in=orders)
+    for adjustment in adjustments.values("order", *ADJUSTMENT_FIELDS):
+        orders[adjustment.pop("order")]["adjustments"].append(adjustment)
+    return json_response(page)
+
+
+def parse_items(body: bytes) -> list[tuple[int, int]] | HttpResponse:
+    try:
+        items = orjson.loads(body)["items"]
+        merged: dict[int, int] = {}
+        for item in items:
+            product, quantity = int(item["product"]), int(item["quantity"])
+            if quantity < 1:
+                return error("items", "Quantity must be at least 1.")
+            merged[product] = merged.get(product, 0) + quantity
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return error("items", "A list of {product, quantity} is required.")
+    if not merged:
+        return error("items", "An order needs at least one item.")
+    # Rows are updated in id order, so two orders never wait on each other in a cycle.
+    return sorted(merged.items())
+
+
+class OutOfStock(Exception):
+    pass
+
+
+@csrf_exempt
+@require_POST
+def order_place(request: HttpRequest) -> HttpResponse:
+    user_id = bearer_user_id(request)
+    if user_id is None:
+        return error("detail", "Authentication credentials were not provided.", status=401)
+    items = parse_items(request.body)
+    if isinstance(items, HttpResponse):
+        return items
+    q = connection.ops.quote_name
+    products, orders, lines = (q(m._meta.db_table) for m in (Product, Order, OrderLine))
+    now = timezone.now()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            priced = []
+            for product_id, quantity in items:
+                cursor.execute(
+                    f"UPDATE {products} SET stock = stock - %s, updated_at = %s "
+                    f"WHERE id = %s AND is_active AND stock >= %s RETURNING name, sku, price",
+                    [quantity, now, product_id, quantity],
+                )
+                row = cursor.fetchone()
+                if row is None:
+                    raise OutOfStock(product_id)
+                name, sku, price = row
+                price = Decimal(str(price)).quantize(CENT)
+                priced.append((product_id, name, sku, price, quantity, price * quantity))
+            subtotal = sum((line[5] for line in priced), Decimal("0.00"))
+            currency = catalog_settings.CURRENCY
+            cursor.execute(
+                f"INSERT INTO {orders} (user_id, status, currency, subtotal, total, note, "
+                f"shipping_address, created_at, updated_at) "
+                f"VALUES (%s, 'pending', %s, %s, %s, '', '', %s, %s) RETURNING id",
+                [user_id, currency, subtotal, subtotal, now, now],
+            )
+            order_id = cursor.fetchone()[0]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(priced))
+            params: list[Any] = []
+            for line in priced:
+                params.extend([order_id, *line])
+            cursor.execute(
+                f"INSERT INTO {lines} (order_id, product_id, product_name, product_sku, "
+                f"unit_price, quantity, line_total) VALUES {placeholders} RETURNING id",
+                params,
+            )
+            line_ids = [row[0] for row in cursor.fetchall()]
+    except OutOfStock as exc:
+        return error("items", f"Product {exc.args[0]} is unknown, inactive or out of stock.")
+    return json_response(
+        {
+            "id": order_id,
+            "user": user_id,
+            "status": "pending",
+            "currency": currency,
+            "subtotal": subtotal,
+            "total": subtotal,
+            "note": "",
+            "shipping_address": "",
+            "lines": [
+                dict(zip(LINE_FIELDS, (line_id, *line), strict=True))
+                for line_id, line in zip(line_ids, priced, strict=True)
+            ],
+            "adjustments": [],
+            "created_at": now,
+            "updated_at": now,
+        },
+        status=201,
+    )

@@ -1,0 +1,173 @@
+"""The scenarios of issue 9, each paired with the reference it is measured against."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from benchmarks.loadgen import Load
+
+if TYPE_CHECKING:  # seed imports models: only after django.setup()
+    from benchmarks.seed import Fixtures
+
+LIST_PAGES = 10
+DETAIL_SAMPLE = 2000
+PRICE_FILTER = "min_price=10&max_price=300"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    load: Load
+    # The raw baseline, except for the Idempotency-Key scenario: the same API call without it.
+    reference: Load
+    reference_name: str
+    # The least acceptable ratio of throughputs (scenario / reference), from issue 9.
+    min_ratio: float | None
+    writes: bool = False
+
+
+def write_lines(path: Path, lines: Iterable[object]) -> Path:
+    path.write_text("".join(f"{line}\n" for line in lines))
+    return path
+
+
+def paths_pair(workdir: Path, name: str, api: list[str], raw: list[str]) -> tuple[Load, Load]:
+    return (
+        Load(paths=write_lines(workdir / f"{name}.api.paths", api)),
+        Load(paths=write_lines(workdir / f"{name}.raw.paths", raw)),
+    )
+
+
+def product_list(workdir: Path, size: int, categories: list[int], filtered: bool) -> Scenario:
+    if filtered:
+        queries = [f"category={c}&{PRICE_FILTER}&page_size={size}" for c in categories]
+    else:
+        queries = [f"page={p}&page_size={size}" for p in range(1, LIST_PAGES + 1)]
+    name = f"product_list_{size}" + ("_filtered" if filtered else "")
+    api, raw = paths_pair(
+        workdir,
+        name,
+        [f"/api/products/?{q}" for q in queries],
+        [f"/bench/products/?{q}" for q in queries],
+    )
+    what = "category and price filters" if filtered else f"pages 1-{LIST_PAGES}"
+    return Scenario(
+        name=name,
+        description=f"GET /api/products/, page of {size}, {what}",
+        load=api,
+        reference=raw,
+        reference_name="raw .values() + orjson",
+        min_ratio=0.7 if size == 20 else 0.6,
+    )
+
+
+def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(9)
+    sample = rng.sample(fixtures.product_ids, min(DETAIL_SAMPLE, len(fixtures.product_ids)))
+    reader = write_lines(workdir / "reader.tokens", [fixtures.reader_token])
+    buyers = write_lines(workdir / "buyers.tokens", fixtures.buyer_tokens)
+    spread = write_lines(workdir / "spread.products", fixtures.product_ids)
+    hot = write_lines(workdir / "hot.products", [fixtures.hot_product_id])
+
+    scenarios = [
+        product_list(workdir, 20, fixtures.category_ids, filtered=False),
+        product_list(workdir, 100, fixtures.category_ids, filtered=False),
+        product_list(workdir, 20, fixtures.category_ids, filtered=True),
+        product_list(workdir, 100, fixtures.category_ids, filtered=True),
+    ]
+    detail_api, detail_raw = paths_pair(
+        workdir,
+        "product_detail",
+        [f"/api/products/{pk}/" for pk in sample],
+        [f"/bench/products/{pk}/" for pk in sample],
+    )
+    scenarios.append(
+        Scenario(
+            name="product_detail",
+            description="GET /api/products/<id>/, random active products",
+            load=detail_api,
+            reference=detail_raw,
+            reference_name="raw .values() + orjson",
+            min_ratio=0.7,
+        )
+    )
+    category_api, category_raw = paths_pair(
+        workdir, "category_list", ["/api/categories/"], ["/bench/categories/"]
+    )
+    scenarios.append(
+        Scenario(
+            name="category_list",
+            description="GET /api/categories/, first page",
+            load=category_api,
+            reference=category_raw,
+            reference_name="raw .values() + orjson",
+            min_ratio=0.7,
+        )
+    )
+    pages = ["?page=1", "?page=2", "?page=3"]
+    scenarios.append(
+        Scenario(
+            name="order_list",
+            description="GET /api/orders/ of a user with 50 orders, pages 1-3",
+            load=Load(
+                paths=write_lines(
+                    workdir / "order_list.api.paths", [f"/api/orders/{p}" for p in pages]
+                ),
+                tokens=reader,
+            ),
+            reference=Load(
+                paths=write_lines(
+                    workdir / "order_list.raw.paths", [f"/bench/orders/{p}" for p in pages]
+                ),
+                tokens=reader,
+            ),
+            reference_name="raw .values() + orjson",
+            min_ratio=None,
+        )
+    )
+
+    def placing(products: Path, *, api: bool = True, idempotency: bool = False) -> Load:
+        return Load(
+            method="POST",
+            path="/api/orders/" if api else "/bench/orders/place/",
+            tokens=buyers,
+            products=products,
+            idempotency=idempotency,
+        )
+
+    scenarios += [
+        Scenario(
+            name="order_place_spread",
+            description="POST /api/orders/, one unit of a random product, 16 buyers",
+            load=placing(spread),
+            reference=placing(spread, api=False),
+            reference_name="raw SQL placement",
+            min_ratio=0.5,
+            writes=True,
+        ),
+        Scenario(
+            name="order_place_hot",
+            description="POST /api/orders/, one unit of the same product, 16 buyers",
+            load=placing(hot),
+            reference=placing(hot, api=False),
+            reference_name="raw SQL placement",
+            min_ratio=None,
+            writes=True,
+        ),
+        Scenario(
+            name="order_place_idempotent",
+            description="POST /api/orders/ as order_place_spread, with a fresh Idempotency-Key",
+            load=placing(spread, idempotency=True),
+            reference=placing(spread),
+            reference_name="the same without Idempotency-Key",
+            min_ratio=0.85,
+            writes=True,
+        ),
+    ]
+    return scenarios

@@ -1,0 +1,108 @@
+"""The benchmarked server: its database and its gunicorn process, both owned by one run."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/nexus_bench"
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+def recreate_postgres_database(url: str) -> None:
+    """Drop and create the database named by ``url``; it must be a ``nexus_bench*`` one."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("nexus_bench"):
+        raise ServerError(
+            f"refusing to drop {name!r}: the harness only owns nexus_bench* databases"
+        )
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def remove_sqlite_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(database: dict[str, str], *, plugins: bool) -> dict[str, str]:
+    env = {
+        **os.environ,
+        **database,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "example_project")]),
+    }
+    if not plugins:
+        env["NEXUS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return env
+
+
+def wait_until_up(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerError(f"gunicorn exited with {process.returncode}; see its log")
+        try:
+            with urllib.request.urlopen(f"{base_url}/bench/categories/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    raise ServerError(f"gunicorn did not answer within {timeout:.0f} s")
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[str]:
+    """A gunicorn of ``workers`` sync workers on a free loopback port; yields its base URL."""
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "benchmarks.wsgi:application",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log),
+    ]
+    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

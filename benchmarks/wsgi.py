@@ -1,0 +1,9 @@
+"""WSGI entry point of the benchmarked server: ``gunicorn benchmarks.wsgi``."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+
+application = get_wsgi_application()

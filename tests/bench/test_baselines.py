@@ -1,0 +1,104 @@
+"""The raw baselines answer what the API answers, through the shortest path."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import orjson
+import pytest
+from django.test import RequestFactory
+from rest_framework_simplejwt.tokens import AccessToken
+
+from benchmarks import baselines
+from nexus_catalog.models import Order, Product
+from tests.factories import CategoryFactory, ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rf() -> RequestFactory:
+    return RequestFactory()
+
+
+def body(response) -> dict:
+    return orjson.loads(response.content)
+
+
+def bearer(user) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(user)}"}
+
+
+def place(rf: RequestFactory, user, items: list[dict]):
+    request = rf.post(
+        "/bench/orders/place/",
+        data=orjson.dumps({"items": items}),
+        content_type="application/json",
+        **bearer(user),
+    )
+    return baselines.order_place(request)
+
+
+def test_product_list_pages_active_products_by_name(rf):
+    for name in ("Cherry", "Apple", "Banana"):
+        ProductFactory(name=name)
+    ProductFactory(name="Aardvark", is_active=False)
+    data = body(baselines.product_list(rf.get("/bench/products/", {"page_size": 2})))
+    assert data["count"] == 3
+    assert [p["name"] for p in data["results"]] == ["Apple", "Banana"]
+    assert data["next"].endswith("page=2") and data["previous"] is None
+    assert data["results"][0]["price"] == "10.00"
+
+
+def test_product_list_filters_by_category_and_price(rf):
+    category = CategoryFactory()
+    ProductFactory(category=category, price=Decimal("5.00"))
+    wanted = ProductFactory(category=category, price=Decimal("50.00"))
+    ProductFactory(price=Decimal("50.00"))
+    query = {"category": category.pk, "min_price": "10", "max_price": "100"}
+    data = body(baselines.product_list(rf.get("/bench/products/", query)))
+    assert [p["id"] for p in data["results"]] == [wanted.pk]
+
+
+def test_product_list_refuses_a_bad_filter_value(rf):
+    assert baselines.product_list(rf.get("/bench/products/", {"min_price": "x"})).status_code == 400
+
+
+def test_product_detail_hides_inactive_products(rf):
+    active, inactive = ProductFactory(), ProductFactory(is_active=False)
+    assert body(baselines.product_detail(rf.get("/"), active.pk))["sku"] == active.sku
+    assert baselines.product_detail(rf.get("/"), inactive.pk).status_code == 404
+
+
+def test_order_place_takes_stock_and_stores_prices(rf):
+    user, product = UserFactory(), ProductFactory(price=Decimal("12.50"), stock=5)
+    response = place(rf, user, [{"product": product.pk, "quantity": 2}])
+    assert response.status_code == 201
+    order = Order.objects.get(pk=body(response)["id"])
+    assert (order.user, order.total) == (user, Decimal("25.00"))
+    assert order.lines.get().unit_price == Decimal("12.50")
+    assert Product.objects.get(pk=product.pk).stock == 3
+
+
+def test_order_place_over_stock_writes_nothing(rf):
+    user = UserFactory()
+    plenty, scarce = ProductFactory(stock=5), ProductFactory(stock=1)
+    items = [{"product": plenty.pk, "quantity": 1}, {"product": scarce.pk, "quantity": 2}]
+    assert place(rf, user, items).status_code == 400
+    assert not Order.objects.exists()
+    assert Product.objects.get(pk=plenty.pk).stock == 5
+
+
+def test_order_place_needs_a_token(rf):
+    request = rf.post("/bench/orders/place/", data=b"{}", content_type="application/json")
+    assert baselines.order_place(request).status_code == 401
+
+
+def test_order_list_shows_only_the_callers_orders_with_lines(rf):
+    owner, other, product = UserFactory(), UserFactory(), ProductFactory(stock=10)
+    place(rf, owner, [{"product": product.pk, "quantity": 1}])
+    place(rf, other, [{"product": product.pk, "quantity": 1}])
+    data = body(baselines.order_list(rf.get("/bench/orders/", **bearer(owner))))
+    assert data["count"] == 1
+    assert data["results"][0]["user"] == owner.pk
+    assert data["results"][0]["lines"][0]["product"] == product.pk
