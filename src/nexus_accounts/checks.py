@@ -1,17 +1,31 @@
-"""System checks of the accounts app."""
+"""System checks of the accounts app.
+
+E001: unknown key in ``NEXUS_ACCOUNTS``. E002: SimpleJWT's blacklist app is not installed
+(logout, rotation and password change revoke refresh tokens through it). E003: SimpleJWT's
+``ROTATE_REFRESH_TOKENS`` or ``BLACKLIST_AFTER_ROTATION`` is off: this package always rotates
+and blacklists, and SimpleJWT's own views (which a project may also mount) must agree with it.
+E004: a throttle rate that DRF cannot parse.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.apps import apps
 from django.core.checks import CheckMessage, Error, register
 
 from nexus_accounts.conf import accounts_settings
 
+BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
+THROTTLE_RATE_KEYS = ("REGISTER_THROTTLE_RATE", "LOGIN_THROTTLE_RATE")
+# DRF's SimpleRateThrottle.parse_rate reads "<count>/<period>", period by its first letter.
+_RATE = re.compile(r"^\d+/[smhd][a-z]*$")
+
 
 @register()
 def check_accounts_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    return [
+    errors: list[CheckMessage] = [
         Error(
             f"Unknown key {key!r} in settings.NEXUS_ACCOUNTS.",
             hint="Check the spelling against the settings reference in the docs.",
@@ -19,3 +33,43 @@ def check_accounts_settings(app_configs: Any = None, **kwargs: Any) -> list[Chec
         )
         for key in accounts_settings.unknown_keys()
     ]
+    if errors:
+        return errors
+    for key in THROTTLE_RATE_KEYS:
+        rate = getattr(accounts_settings, key)
+        if rate is not None and not (isinstance(rate, str) and _RATE.match(rate)):
+            errors.append(
+                Error(
+                    f"NEXUS_ACCOUNTS[{key!r}] must be a rate such as '10/min' or None, "
+                    f"not {rate!r}.",
+                    id="nexus_accounts.E004",
+                )
+            )
+    return errors
+
+
+@register()
+def check_simplejwt(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+    errors: list[CheckMessage] = []
+    if not apps.is_installed(BLACKLIST_APP):
+        errors.append(
+            Error(
+                f"{BLACKLIST_APP!r} must be in INSTALLED_APPS.",
+                hint="nexus_accounts blacklists refresh tokens on logout, refresh and "
+                "password change; add the app and run migrate.",
+                id="nexus_accounts.E002",
+            )
+        )
+    for key in ("ROTATE_REFRESH_TOKENS", "BLACKLIST_AFTER_ROTATION"):
+        if not getattr(jwt_settings, key):
+            errors.append(
+                Error(
+                    f"SIMPLE_JWT[{key!r}] must be True.",
+                    hint="Refresh tokens are single use: the refresh endpoint rotates them "
+                    "and blacklists the old one, and SimpleJWT's own views must do the same.",
+                    id="nexus_accounts.E003",
+                )
+            )
+    return errors

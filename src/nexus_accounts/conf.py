@@ -9,10 +9,13 @@ from django.core.signals import setting_changed
 from nexus_catalog.conf import AppSettings
 
 DEFAULTS: dict[str, Any] = {
-    # DRF throttle rates ("number/period") of the anonymous-facing endpoints, per client IP.
+    # DRF throttle rates ("number/period") of the anonymous-facing endpoints, per client IP
+    # (DRF's NUM_PROXIES decides whether X-Forwarded-For is trusted); None turns one off.
+    # Counters live in the default cache, so processes share them only through a shared
+    # cache such as Redis. A bad rate fails the check nexus_accounts.E004.
     "REGISTER_THROTTLE_RATE": "5/min",
     "LOGIN_THROTTLE_RATE": "10/min",
-    # Whether login accepts the e-mail address in place of the username.
+    # Whether login accepts the e-mail address (any case) in place of the username.
     "LOGIN_WITH_EMAIL": True,
 }
 
