@@ -36,6 +36,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nexus_catalog.idempotency.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 

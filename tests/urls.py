@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("nexus_catalog.api.urls")),
+    path("api/_test/", include("tests.idempotency.urls")),
 ]
 
 handler404 = "nexus_catalog.api.errors.handler404"

@@ -8,7 +8,8 @@ that uses it, so no endpoint can forget it.
 from __future__ import annotations
 
 from drf_yasg import openapi
-from drf_yasg.inspectors import SwaggerAutoSchema
+
+from nexus_catalog.idempotency.schema import IdempotentAutoSchema
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -43,15 +44,14 @@ ERROR_SCHEMA = openapi.Schema(
 )
 
 
-class NexusAutoSchema(SwaggerAutoSchema):
-    """Adds :data:`IDEMPOTENCY_KEY_PARAMETER` and :data:`REQUEST_ID_PARAMETER` to every
-    POST, PUT, PATCH and DELETE operation."""
+class NexusAutoSchema(IdempotentAutoSchema):
+    """Adds the idempotency header (as configured: see ``IdempotentAutoSchema``) and
+    :data:`REQUEST_ID_PARAMETER` to every POST, PUT, PATCH and DELETE operation."""
 
     def add_manual_parameters(self, parameters: list[openapi.Parameter]) -> list:
         parameters = super().add_manual_parameters(parameters)
         if self.method in WRITE_METHODS:
             present = {(p.name.lower(), p.in_) for p in parameters}
-            for header in (IDEMPOTENCY_KEY_PARAMETER, REQUEST_ID_PARAMETER):
-                if (header.name.lower(), header.in_) not in present:
-                    parameters.append(header)
+            if (REQUEST_ID_PARAMETER.name.lower(), REQUEST_ID_PARAMETER.in_) not in present:
+                parameters.append(REQUEST_ID_PARAMETER)
         return parameters

@@ -1,0 +1,243 @@
+"""``IdempotencyMiddleware``: a retried write with the same ``Idempotency-Key`` runs once.
+
+Add it to ``MIDDLEWARE`` after ``AuthenticationMiddleware``. It works for any view of the
+host project, DRF or not; configuration is ``NEXUS_CATALOG["IDEMPOTENCY"]``.
+
+For a request whose method is in ``METHODS`` and whose path is under ``PATH_PREFIXES`` (or
+``REQUIRED``) and that carries the header:
+
+1. the key is read (bare or an RFC 8941 string; 1 to 255 printable ASCII, else 400);
+2. the caller is resolved: the view's DRF authenticators run against the request (so a JWT
+   caller is that user, not ``AnonymousUser``), falling back to the session user; the scope is
+   ``user:<pk>`` or ``anon``. A request whose credentials do not authenticate is passed to the
+   view untouched (which answers 401) and nothing is stored;
+3. the key is claimed in the database (committed before the view runs, whatever
+   ``ATOMIC_REQUESTS`` says) and the view runs; a response below 500 (except 408 and 429,
+   which ask the client to retry) is stored with its status, content type and body; a 5xx, an
+   exception, a streaming response or a body over ``MAX_BODY_BYTES`` releases the key;
+4. a duplicate gets the stored response with ``Idempotent-Replayed: true`` (same request),
+   422 (same key, another request), or 409 with ``Retry-After`` (the first still runs).
+
+Only the status, the ``Content-Type`` and the body are replayed, not the other headers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http.request import RawPostDataException
+from django.urls import Resolver404, resolve
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.settings import api_settings as drf_settings
+from rest_framework.views import APIView
+
+from nexus_catalog.conf import catalog_settings
+from nexus_catalog.idempotency import store
+from nexus_catalog.idempotency.keys import MAX_KEY_LENGTH, MalformedKey, parse_key
+from nexus_catalog.idempotency.keys import request_fingerprint as make_fingerprint
+
+logger = logging.getLogger("nexus_catalog.idempotency")
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+ANONYMOUS_SCOPE = "anon"
+# Statuses that tell the client to try again later: storing them would replay the refusal.
+_RETRY_STATUSES = frozenset({408, 429})
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        config = catalog_settings.IDEMPOTENCY
+        header = config["HEADER"]
+        if not _applies(request, config):
+            return self.get_response(request)
+
+        raw_key = request.headers.get(header)
+        if raw_key is None:
+            if _under(request.path_info, config["REQUIRED"]):
+                return _error(400, f"The {header} header is required for this request.")
+            return self.get_response(request)
+        try:
+            key = parse_key(raw_key)
+        except MalformedKey as exc:
+            return _error(
+                400,
+                f"The {header} header must be 1 to {MAX_KEY_LENGTH} printable ASCII "
+                f"characters, bare or as a quoted string: {exc}.",
+            )
+
+        try:
+            body = request.body  # read now: cached, so the view can still parse it
+        except RawPostDataException:
+            logger.warning(
+                "%s %s: the body was read as a stream before IdempotencyMiddleware; "
+                "%s is ignored. Place the middleware earlier.",
+                request.method,
+                request.path,
+                header,
+            )
+            return self.get_response(request)
+
+        found, view_class = _resolve_view(request)
+        if not found:
+            return self.get_response(request)  # a 404: nothing to protect
+        scope = resolve_scope(request, view_class)
+        if scope is None:
+            return self.get_response(request)
+
+        fingerprint = make_fingerprint(
+            request.method or "", request.path, request.META.get("QUERY_STRING", ""), body
+        )
+        result = store.claim(
+            scope=scope,
+            method=request.method or "",
+            path=request.path,
+            key=key,
+            fingerprint=fingerprint,
+        )
+        if isinstance(result, store.Outcome):
+            return _answer_duplicate(result, header)
+        return self._run(request, result)
+
+    def _run(self, request: HttpRequest, claimed: store.Claim) -> HttpResponseBase:
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            store.release(claimed)
+            raise
+        if not _storable(response):
+            store.release(claimed)
+            return response
+        body = response.content  # type: ignore[attr-defined]
+        max_bytes = catalog_settings.IDEMPOTENCY["MAX_BODY_BYTES"]
+        if len(body) > max_bytes:
+            logger.info(
+                "%s %s: response body of %d bytes exceeds MAX_BODY_BYTES (%d); not stored.",
+                request.method,
+                request.path,
+                len(body),
+                max_bytes,
+            )
+            store.release(claimed)
+            return response
+        if not store.complete(
+            claimed,
+            status_code=response.status_code,
+            content_type=response.get("Content-Type", ""),
+            body=body,
+        ):
+            logger.warning(
+                "%s %s: the idempotency claim was retaken before the response was stored "
+                "(the view ran longer than LOCK_TIMEOUT).",
+                request.method,
+                request.path,
+            )
+        return response
+
+
+def _under(path: str, prefixes: Iterable[str]) -> bool:
+    return any(path.startswith(prefix) for prefix in prefixes)
+
+
+def _applies(request: HttpRequest, config: dict[str, Any]) -> bool:
+    if (request.method or "").upper() not in {method.upper() for method in config["METHODS"]}:
+        return False
+    return _under(request.path_info, config["PATH_PREFIXES"]) or _under(
+        request.path_info, config["REQUIRED"]
+    )
+
+
+def _storable(response: HttpResponseBase) -> bool:
+    return (
+        not response.streaming
+        and response.status_code < 500
+        and response.status_code not in _RETRY_STATUSES
+    )
+
+
+def _error(status: int, detail: str) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status)
+
+
+def _answer_duplicate(outcome: store.Outcome, header: str) -> HttpResponseBase:
+    if outcome.kind == "replay":
+        record = outcome.record
+        response = HttpResponse(
+            bytes(record.body),
+            status=record.status_code,
+            content_type=record.content_type or None,
+        )
+        if not record.content_type:
+            del response["Content-Type"]
+        response[REPLAYED_HEADER] = "true"
+        return response
+    if outcome.kind == "mismatch":
+        return _error(
+            422,
+            f"This {header} was already used for a different request "
+            "(another method, path, query or body); use a new key.",
+        )
+    response = _error(
+        409,
+        f"A request with this {header} is still being processed; retry after it completes.",
+    )
+    response["Retry-After"] = str(store.RETRY_AFTER_SECONDS)
+    return response
+
+
+def resolve_scope(request: HttpRequest, view_class: type | None = None) -> str | None:
+    """``user:<pk>`` or ``anon`` for this request's caller; None when it must not be handled.
+
+    The authenticators are those DRF will run for the view: ``view_class``'s
+    ``authentication_classes`` when it is a DRF view, else ``DEFAULT_AUTHENTICATION_CLASSES``.
+    They only read the request, so the view authenticates it again, as usual. Then the
+    session user (``AuthenticationMiddleware``). None means credentials were sent but did not
+    authenticate: such a request must never share the anonymous scope.
+    """
+    if isinstance(view_class, type) and issubclass(view_class, APIView):
+        parsers, authenticators = view_class.parser_classes, view_class.authentication_classes
+    else:
+        parsers = drf_settings.DEFAULT_PARSER_CLASSES
+        authenticators = drf_settings.DEFAULT_AUTHENTICATION_CLASSES
+    # Parsers too: SessionAuthentication's CSRF check may read a form body.
+    drf_request = Request(
+        request,
+        parsers=[parser() for parser in parsers],
+        authenticators=[auth() for auth in authenticators],
+    )
+    # ``drf_request.authenticators``: DRF swaps in the test client's force_authenticate().
+    for authenticator in drf_request.authenticators:
+        try:
+            result = authenticator.authenticate(drf_request)
+        except APIException:
+            return None
+        if result is not None:
+            return _user_scope(result[0])
+    session_user = getattr(request, "user", None)
+    if session_user is not None and session_user.is_authenticated:
+        return _user_scope(session_user)
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return None
+    return ANONYMOUS_SCOPE
+
+
+def _user_scope(user: Any) -> str | None:
+    pk = getattr(user, "pk", None)
+    if not getattr(user, "is_authenticated", False) or pk is None:
+        return None
+    return f"user:{pk}"
+
+
+def _resolve_view(request: HttpRequest) -> tuple[bool, type | None]:
+    """(whether the path resolves, the class of the view when it is class-based)."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False, None
+    return True, getattr(match.func, "cls", None)

@@ -1,0 +1,57 @@
+"""The ``Idempotency-Key`` header in the OpenAPI schema drawn by drf-yasg.
+
+Set ``SWAGGER_SETTINGS["DEFAULT_AUTO_SCHEMA_CLASS"]`` to
+``"nexus_catalog.idempotency.schema.IdempotentAutoSchema"``: every operation the middleware
+handles (a method in ``METHODS`` on a path under ``PATH_PREFIXES`` or ``REQUIRED``) then
+documents the header, as required on the ``REQUIRED`` paths.
+"""
+
+from __future__ import annotations
+
+from drf_yasg import openapi
+from drf_yasg.inspectors import SwaggerAutoSchema
+
+from nexus_catalog.conf import catalog_settings
+from nexus_catalog.idempotency.keys import MAX_KEY_LENGTH
+
+
+def idempotency_key_parameter(*, required: bool = False) -> openapi.Parameter:
+    """The header as an OpenAPI parameter, named as ``NEXUS_CATALOG["IDEMPOTENCY"]["HEADER"]``."""
+    return openapi.Parameter(
+        name=catalog_settings.IDEMPOTENCY["HEADER"],
+        in_=openapi.IN_HEADER,
+        type=openapi.TYPE_STRING,
+        required=required,
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description=(
+            f"1 to {MAX_KEY_LENGTH} printable ASCII characters, bare or as a quoted string "
+            '(`"abc"` means `abc`). A retry with the same key and the same request gets the '
+            "first response again, with `Idempotent-Replayed: true`, and runs nothing. The "
+            "same key with another request: 422; while the first still runs: 409 with "
+            "`Retry-After`; a malformed key: 400. A 5xx stores nothing. Keys are scoped to "
+            "the caller, the method and the path, and kept for the configured TTL."
+        ),
+    )
+
+
+def _under(path: str, prefixes: list[str]) -> bool:
+    return any(path.startswith(prefix) for prefix in prefixes)
+
+
+class IdempotentAutoSchema(SwaggerAutoSchema):
+    """drf-yasg's inspector plus the idempotency header on every write the middleware handles."""
+
+    def add_manual_parameters(self, parameters: list[openapi.Parameter]) -> list:
+        parameters = super().add_manual_parameters(parameters)
+        config = catalog_settings.IDEMPOTENCY
+        methods = {method.upper() for method in config["METHODS"]}
+        if self.method.upper() not in methods:
+            return parameters
+        required = _under(self.path, config["REQUIRED"])
+        if not (required or _under(self.path, config["PATH_PREFIXES"])):
+            return parameters
+        name = config["HEADER"].lower()
+        if any(p.in_ == openapi.IN_HEADER and p.name.lower() == name for p in parameters):
+            return parameters  # the view documents it itself
+        return [*parameters, idempotency_key_parameter(required=required)]

@@ -1,0 +1,199 @@
+"""Claims of idempotency keys in the database: claim, complete, release, lookup, purge.
+
+No HTTP here. The database is the only arbiter, so any number of server processes agree:
+
+- :func:`claim` INSERTs a row under the unique ``lookup_key``. The INSERT commits on its own
+  (or, inside someone else's transaction, in a savepoint), before the view runs. The loser of a
+  race gets an ``IntegrityError`` and reads the winner's row instead.
+- A claim is owned through its ``locked_until``: :func:`complete` and :func:`release` only touch
+  the row while it is still in progress with the same ``locked_until``. A stale claim (its
+  process died) is retaken by a conditional UPDATE that moves ``locked_until`` strictly later,
+  so a slow original owner can no longer complete or release it, and of two reclaimers only
+  one wins.
+- An expired record is treated as absent: it is deleted and the key claimed anew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.db import IntegrityError, router, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from nexus_catalog.conf import catalog_settings
+from nexus_catalog.idempotency.keys import lookup_key as make_lookup_key
+from nexus_catalog.models import IdempotencyRecord
+from nexus_catalog.models.idempotency import IdempotencyState
+
+# Most writes finish within a second, so a client told 409 asks again after one; waiting for
+# LOCK_TIMEOUT would only matter if the first request's process had died.
+RETRY_AFTER_SECONDS = 1
+# A claim lost to a concurrent delete or reclaim is retried this many times before giving up.
+_CLAIM_ATTEMPTS = 3
+# ``scope`` is stored for people reading the table; the lookup key digests the full value.
+_SCOPE_COLUMN_LENGTH = IdempotencyRecord._meta.get_field("scope").max_length
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A key this request now owns: run the view, then :func:`complete` or :func:`release`."""
+
+    record_id: int
+    locked_until: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Why a request may not run: its key is taken.
+
+    ``kind`` is ``"replay"`` (a stored response for the same request: ``record`` holds it),
+    ``"mismatch"`` (the key was used for another request) or ``"in_progress"`` (the first
+    request still runs; ask again in :data:`RETRY_AFTER_SECONDS`).
+    """
+
+    kind: Literal["replay", "mismatch", "in_progress"]
+    record: IdempotencyRecord
+
+
+def _db_alias() -> str:
+    return router.db_for_write(IdempotencyRecord)
+
+
+def _is_expired(record: IdempotencyRecord, now: datetime) -> bool:
+    # An in-progress claim outlives its expiry while it is still locked: deleting it would
+    # let a duplicate run beside the first request.
+    return record.expires_at <= now and (
+        record.state == IdempotencyState.COMPLETED or record.locked_until <= now
+    )
+
+
+def _insert(record: IdempotencyRecord, alias: str) -> None:
+    connection = transaction.get_connection(alias)
+    if connection.get_autocommit():
+        # One statement in autocommit mode is its own committed transaction.
+        record.save(force_insert=True, using=alias)
+    else:
+        # Inside a caller's transaction: a savepoint keeps it usable after an IntegrityError.
+        with transaction.atomic(using=alias):
+            record.save(force_insert=True, using=alias)
+
+
+def claim(*, scope: str, method: str, path: str, key: str, fingerprint: str) -> Claim | Outcome:
+    """Claim ``key`` for this request, or say why it is taken.
+
+    Costs one INSERT when the key is new; a duplicate adds one SELECT.
+    """
+    config = catalog_settings.IDEMPOTENCY
+    alias = _db_alias()
+    lookup = make_lookup_key(scope, method, path, key)
+    last_error: IntegrityError | None = None
+    for _attempt in range(_CLAIM_ATTEMPTS):
+        now = timezone.now()
+        locked_until = now + config["LOCK_TIMEOUT"]
+        record = IdempotencyRecord(
+            lookup_key=lookup,
+            key=key,
+            scope=scope[:_SCOPE_COLUMN_LENGTH],
+            method=method.upper(),
+            path=path,
+            fingerprint=fingerprint,
+            locked_until=locked_until,
+            expires_at=now + config["TTL"],
+        )
+        try:
+            _insert(record, alias)
+        except IntegrityError as exc:
+            last_error = exc
+        else:
+            return Claim(record_id=record.pk, locked_until=locked_until)
+
+        existing = IdempotencyRecord.objects.using(alias).filter(lookup_key=lookup).first()
+        if existing is None:
+            continue  # deleted since our INSERT failed: try again
+        if _is_expired(existing, now):
+            IdempotencyRecord.objects.using(alias).filter(
+                pk=existing.pk, expires_at=existing.expires_at, state=existing.state
+            ).delete()
+            continue
+        if existing.fingerprint != fingerprint:
+            return Outcome("mismatch", record=existing)
+        if existing.state == IdempotencyState.COMPLETED:
+            return Outcome("replay", record=existing)
+        if existing.locked_until > now:
+            return Outcome("in_progress", record=existing)
+        # Stale: its process died (or overran LOCK_TIMEOUT). Only one reclaimer wins.
+        retaken = (
+            IdempotencyRecord.objects.using(alias)
+            .filter(
+                pk=existing.pk,
+                state=IdempotencyState.IN_PROGRESS,
+                locked_until=existing.locked_until,
+            )
+            .update(locked_until=locked_until, expires_at=now + config["TTL"])
+        )
+        if retaken:
+            return Claim(record_id=existing.pk, locked_until=locked_until)
+    if last_error is not None:
+        raise last_error
+    raise RuntimeError(f"could not claim idempotency key {key!r}")  # pragma: no cover
+
+
+def complete(claimed: Claim, *, status_code: int, content_type: str, body: bytes) -> bool:
+    """Store the response of a claimed request (one UPDATE). False if the claim was lost."""
+    updated = (
+        IdempotencyRecord.objects.using(_db_alias())
+        .filter(
+            pk=claimed.record_id,
+            state=IdempotencyState.IN_PROGRESS,
+            locked_until=claimed.locked_until,
+        )
+        .update(
+            state=IdempotencyState.COMPLETED,
+            status_code=status_code,
+            content_type=content_type,
+            body=body,
+        )
+    )
+    return bool(updated)
+
+
+def release(claimed: Claim) -> bool:
+    """Give the key back (the request failed): a retry will run. False if the claim was lost."""
+    deleted, _ = (
+        IdempotencyRecord.objects.using(_db_alias())
+        .filter(
+            pk=claimed.record_id,
+            state=IdempotencyState.IN_PROGRESS,
+            locked_until=claimed.locked_until,
+        )
+        .delete()
+    )
+    return bool(deleted)
+
+
+def lookup(*, scope: str, method: str, path: str, key: str) -> IdempotencyRecord | None:
+    """The record of ``key`` for this scope, method and path, expired or not, if any."""
+    return (
+        IdempotencyRecord.objects.using(_db_alias())
+        .filter(lookup_key=make_lookup_key(scope, method, path, key))
+        .first()
+    )
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete the expired records; returns how many.
+
+    Expired: ``expires_at`` passed, and either completed or an in-progress claim whose lock
+    has passed too (a claim still locked belongs to a request that is running).
+    """
+    now = now or timezone.now()
+    deleted, _ = (
+        IdempotencyRecord.objects.using(_db_alias())
+        .filter(expires_at__lt=now)
+        .filter(Q(state=IdempotencyState.COMPLETED) | Q(locked_until__lt=now))
+        .delete()
+    )
+    return deleted
