@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/auth/", include("nexus_accounts.api.urls")),
     path("api/", include("nexus_catalog.api.urls")),
     path("api/_test/", include("tests.idempotency.urls")),
 ]

@@ -5,9 +5,8 @@ from django.urls import include, path
 from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 from rest_framework import permissions
-from rest_framework_simplejwt.views import TokenRefreshView
 
-from nexus_accounts.api.views import LoginView
+from nexus_accounts.api.views import LoginView, RefreshView
 
 schema_view = get_schema_view(
     openapi.Info(
@@ -25,7 +24,7 @@ urlpatterns = [
     path("api/", include("nexus_catalog.api.urls")),
     # The aliases of the original API: same views as /api/auth/login/ and /refresh/.
     path("api/auth/token/", LoginView.as_view(), name="token_obtain_pair"),
-    path("api/auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("api/auth/token/refresh/", RefreshView.as_view(), name="token_refresh"),
     path("swagger.json", schema_view.without_ui(cache_timeout=0), name="schema-json"),
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
