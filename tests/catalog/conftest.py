@@ -1,0 +1,82 @@
+"""Fixtures of the catalog tests: products, orders, and plugins registered for one test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db.models import Sum
+
+from nexus_catalog.models import InventoryMovement, Product
+from nexus_catalog.plugins.manager import get_plugin_manager, reset_plugin_manager
+from nexus_catalog.services.ordering import place_order
+from tests.factories import CategoryFactory, ProductFactory, StaffUserFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugin_manager() -> Iterator[None]:
+    reset_plugin_manager()
+    yield
+    reset_plugin_manager()
+
+
+@pytest.fixture
+def register_plugin() -> Iterator[Callable[[Any, str], Any]]:
+    """``register_plugin(plugin, name)``: registered on the manager for this test only."""
+    registered = []
+
+    def register(plugin: Any, name: str) -> Any:
+        pm = get_plugin_manager()
+        pm.register(plugin, name=name)
+        registered.append((pm, plugin))
+        return plugin
+
+    yield register
+    for pm, plugin in registered:
+        if pm.is_registered(plugin):
+            pm.unregister(plugin)
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_customer(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffUserFactory()
+
+
+@pytest.fixture
+def category(db):
+    return CategoryFactory()
+
+
+@pytest.fixture
+def product(category):
+    return ProductFactory(category=category, price="10.00", stock=10)
+
+
+@pytest.fixture
+def pending_order(customer, product):
+    return place_order(customer, [{"product": product.pk, "quantity": 2}])
+
+
+def ledger_mismatches() -> dict[int, tuple[int, int]]:
+    """``{product id: (stock, sum of movements)}`` for every product where they differ."""
+    sums = dict(
+        InventoryMovement.objects.values("product")
+        .annotate(total=Sum("change"))
+        .values_list("product", "total")
+    )
+    return {
+        pk: (stock, sums.get(pk, 0))
+        for pk, stock in Product.objects.values_list("pk", "stock")
+        if stock != sums.get(pk, 0)
+    }
