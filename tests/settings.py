@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import dj_database_url
 
-SECRET_KEY = "nexus-tests-not-a-secret"
+SECRET_KEY = "nexus-tests-not-a-secret-but-long-enough-for-hs256"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True

@@ -1,7 +1,7 @@
 """URLs of the example project: the whole API under /api/, its schema and the admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 from rest_framework import permissions
@@ -25,7 +25,11 @@ urlpatterns = [
     # The aliases of the original API: same views as /api/auth/login/ and /refresh/.
     path("api/auth/token/", LoginView.as_view(), name="token_obtain_pair"),
     path("api/auth/token/refresh/", RefreshView.as_view(), name="token_refresh"),
-    path("swagger.json", schema_view.without_ui(cache_timeout=0), name="schema-json"),
+    re_path(
+        r"^swagger(?P<format>\.json|\.yaml)$",
+        schema_view.without_ui(cache_timeout=0),
+        name="schema-json",
+    ),
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
 ]
