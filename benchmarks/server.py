@@ -67,10 +67,10 @@ def wait_until_up(base_url: str, process: subprocess.Popen, timeout: float = 60)
         if process.poll() is not None:
             raise ServerError(f"gunicorn exited with {process.returncode}; see its log")
         try:
-            with urllib.request.urlopen(f"{base_url}/bench/categories/", timeout=2) as response:
+            with urllib.request.urlopen(f"{base_url}/bench/categories/", timeout=5) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused while binding, or a worker still importing
             pass
         time.sleep(0.2)
     raise ServerError(f"gunicorn did not answer within {timeout:.0f} s")
@@ -94,7 +94,8 @@ def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[str]:
         "--error-logfile",
         str(log),
     ]
-    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL)
+    with log.open("ab") as output:
+        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=output, stderr=output)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base_url, process)

@@ -14,6 +14,8 @@ urlpatterns = [
     *project_urls.urlpatterns,
 ]
 
-# The project's JSON error views, when it defines them.
+# The project's error views (JSON under /api/), when it defines them.
+handler400 = getattr(project_urls, "handler400", "django.views.defaults.bad_request")
+handler403 = getattr(project_urls, "handler403", "django.views.defaults.permission_denied")
 handler404 = getattr(project_urls, "handler404", "django.views.defaults.page_not_found")
 handler500 = getattr(project_urls, "handler500", "django.views.defaults.server_error")
