@@ -89,9 +89,18 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
 }
 
+SWAGGER_USE_COMPAT_RENDERERS = False
+
 STATIC_URL = "/static/"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "shop@example.com"
+
+# Celery (tests/celery_app.py): tasks run in the calling process; exceptions are kept in
+# the result, as a worker would, and no result backend is needed.
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
 
 NEXUS_CATALOG: dict = {}
 NEXUS_ACCOUNTS: dict = {}

@@ -166,6 +166,8 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
 }
 
+# drf-yasg 1.21: format names without the leading dot (matches the swagger.<format> URL).
+SWAGGER_USE_COMPAT_RENDERERS = False
 SWAGGER_SETTINGS = {
     "USE_SESSION_AUTH": False,
     # Documents the Idempotency-Key header on every write the middleware handles.

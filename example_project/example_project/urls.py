@@ -26,7 +26,7 @@ urlpatterns = [
     path("api/auth/token/", LoginView.as_view(), name="token_obtain_pair"),
     path("api/auth/token/refresh/", RefreshView.as_view(), name="token_refresh"),
     re_path(
-        r"^swagger(?P<format>\.json|\.yaml)$",
+        r"^swagger\.(?P<format>json|yaml)$",
         schema_view.without_ui(cache_timeout=0),
         name="schema-json",
     ),
