@@ -14,7 +14,9 @@ from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -24,6 +26,8 @@ from nexus_catalog.api.context import REQUEST_ID_HEADER, audit_context, request_
 from nexus_catalog.api.filters import ProductFilter, ProductFilterBackend
 from nexus_catalog.api.pagination import CatalogPagination
 from nexus_catalog.api.permissions import IsStaffOrReadOnly, is_staff
+from nexus_catalog.api.reads import row_shape
+from nexus_catalog.api.renderers import FastJSONRenderer
 from nexus_catalog.api.schema import ERROR_SCHEMA, NexusAutoSchema
 from nexus_catalog.api.serializers import (
     AuditLogSerializer,
@@ -59,6 +63,14 @@ class CatalogViewSetMixin:
     def get_exception_handler(self):
         return errors.exception_handler
 
+    def get_renderers(self) -> list[BaseRenderer]:
+        # DRF's JSON renderer, where the host left it, is swapped for the same output
+        # written by orjson (see nexus_catalog.api.renderers).
+        return [
+            FastJSONRenderer() if type(renderer) is JSONRenderer else renderer
+            for renderer in super().get_renderers()
+        ]
+
     def audit_context(self) -> AuditContext:
         return audit_context(self.request)
 
@@ -68,7 +80,39 @@ class CatalogViewSetMixin:
         return response
 
 
-class CategoryViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):
+class ValuesReadMixin:
+    """``list`` and ``retrieve`` from ``values()`` rows shaped as the serializer shapes
+    instances (see :mod:`nexus_catalog.api.reads`): the same body, without a model
+    instance and a set of field objects per row. Falls back to DRF's path when the
+    serializer has fields the lean path does not handle.
+
+    For viewsets whose permissions are decided per request: ``retrieve`` has no instance
+    to pass to ``has_object_permission``.
+    """
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        shape = row_shape(self.get_serializer_class())
+        if shape is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset()).values(*shape.sources)
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(shape.rows(page))
+        return Response(shape.rows(queryset))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        shape = row_shape(self.get_serializer_class())
+        if shape is None:
+            return super().retrieve(request, *args, **kwargs)
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        queryset = self.filter_queryset(self.get_queryset())
+        row = get_object_or_404(
+            queryset.values(*shape.sources), **{self.lookup_field: kwargs[lookup]}
+        )
+        return Response(shape.rows([row])[0])
+
+
+class CategoryViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet):
     """Categories. Read: anyone; write: staff. A category that still has products or
     subcategories cannot be deleted (409)."""
 
@@ -97,7 +141,7 @@ class CategoryViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):
         return super().destroy(request, *args, **kwargs)
 
 
-class ProductViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):
+class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet):
     """Products. Read: anyone (inactive products are hidden from non-staff); write: staff.
 
     Staff may set ``stock``: the difference becomes one inventory movement.
@@ -115,6 +159,14 @@ class ProductViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):
         if not is_staff(self.request):
             queryset = queryset.filter(is_active=True)
         return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        # With none of its parameters in the query string the filterset filters nothing,
+        # and building its form costs more than the query itself: skip it.
+        params = self.request.query_params
+        if not any(name in params for name in ProductFilter.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)

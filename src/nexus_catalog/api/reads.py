@@ -1,0 +1,118 @@
+"""The lean read path of the catalog: list and detail bodies built from ``values()`` rows.
+
+The serializers stay the contract (the schema, the validation, the writes). To read, a
+viewset fetches exactly its serializer's fields with ``values()`` and shapes each row as
+the serializer would have shaped the instance: money as a string with the field's places,
+a datetime in the current time zone in ISO 8601 (``Z`` for UTC), a foreign key as its id.
+That skips building one model instance and a dozen field objects per row, which is most
+of what a page of products costs.
+
+Only serializers made of plain fields qualify; :func:`row_shape` returns ``None`` for any
+other (a nested serializer, a method field...) or when the host changed DRF's number or
+date formats, and the viewset then takes DRF's usual path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import ISO_8601, fields, relations, serializers
+from rest_framework.settings import api_settings
+
+# A converter takes the value and the current time zone (None without USE_TZ), looked up
+# once per page rather than once per value.
+Converter = Callable[[Any, Any], Any]
+
+# Fields whose value from ``values()`` is already what the serializer would output.
+_AS_IS = (
+    fields.BooleanField,
+    fields.CharField,
+    fields.IntegerField,
+    fields.ReadOnlyField,
+    relations.PrimaryKeyRelatedField,
+)
+
+
+def _money(places: int) -> Converter:
+    exponent = Decimal(1).scaleb(-places)
+
+    def convert(value: Decimal | None, tz: Any) -> str | None:
+        return None if value is None else f"{value.quantize(exponent):f}"
+
+    return convert
+
+
+def _datetime(value: Any, tz: Any) -> str | None:
+    if value is None:
+        return None
+    if tz is not None and value.utcoffset() is not None:
+        value = value.astimezone(tz)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _as_is(value: Any, tz: Any) -> Any:
+    return value
+
+
+def _converter(field: fields.Field) -> Converter | None:
+    """How the ``values()`` value becomes the field's output; None when not handled here."""
+    if isinstance(field, fields.DecimalField):
+        plain = getattr(field, "coerce_to_string", True) and not field.localize
+        if not plain or field.decimal_places is None or getattr(field, "normalize_output", False):
+            return None
+        return _money(field.decimal_places)
+    if isinstance(field, fields.DateTimeField):
+        if hasattr(field, "timezone") or getattr(field, "format", ISO_8601) != ISO_8601:
+            return None
+        return _datetime
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        return _as_is if field.pk_field is None else None
+    big_integer = getattr(fields, "BigIntegerField", ())  # DRF 3.16+
+    if isinstance(field, big_integer) and getattr(
+        field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING
+    ):
+        return None
+    if isinstance(field, _AS_IS) and not isinstance(field, fields.HiddenField):
+        return _as_is
+    return None
+
+
+class RowShape:
+    """The ``values()`` columns of a serializer, and how each becomes its output."""
+
+    def __init__(self, columns: list[tuple[str, str, Converter]]) -> None:
+        self.columns = columns
+        self.sources = [source for _, source, _ in columns]
+
+    def rows(self, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        columns = self.columns
+        tz = timezone.get_current_timezone() if settings.USE_TZ else None
+        return [
+            {name: convert(row[source], tz) for name, source, convert in columns} for row in rows
+        ]
+
+
+def row_shape(serializer_class: type[serializers.Serializer]) -> RowShape | None:
+    """The shape of ``serializer_class``'s output, or None when it needs DRF's own path."""
+    if api_settings.DATETIME_FORMAT != ISO_8601 or not api_settings.COERCE_DECIMAL_TO_STRING:
+        return None
+    return _row_shape(serializer_class)
+
+
+@cache
+def _row_shape(serializer_class: type[serializers.Serializer]) -> RowShape | None:
+    columns = []
+    for name, field in serializer_class().fields.items():
+        if field.write_only:
+            continue
+        convert = _converter(field)
+        if convert is None or "." in field.source or field.source == "*":
+            return None
+        columns.append((name, field.source, convert))
+    return RowShape(columns)
