@@ -7,6 +7,9 @@ os.environ.setdefault("NEXUS_DISABLE_PLUGIN_AUTOLOAD", "1")
 import pytest
 from rest_framework.test import APIClient
 
+# The suite's Celery app: the package's shared tasks bind to it (eager by default).
+import tests.celery_app  # noqa: F401
+
 
 @pytest.fixture
 def api_client() -> APIClient:

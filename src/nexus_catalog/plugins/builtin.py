@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from nexus_catalog.conf import catalog_settings
+from nexus_catalog.notifications import OrderEmailNotifier
 from nexus_catalog.plugins.hookspecs import hookimpl
 from nexus_catalog.plugins.types import AuditEvent
 from nexus_catalog.plugins.webhooks import WebhookAuditSink
@@ -51,6 +52,7 @@ class LoggingAuditSink:
 BUILTIN_PLUGINS: list[tuple[str, object]] = [
     ("nexus.pricing", CatalogPricing()),
     ("nexus.audit.logging", LoggingAuditSink()),
+    ("nexus.notifications.email", OrderEmailNotifier()),
 ]
 
 WEBHOOK_PLUGIN_NAME = "nexus.audit.webhook"

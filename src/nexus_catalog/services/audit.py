@@ -10,15 +10,18 @@ has taken the event.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
 from functools import partial
 from typing import Any
 from uuid import UUID
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from nexus_catalog.conf import catalog_settings
 from nexus_catalog.models import AuditLog
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import AuditEvent
@@ -77,38 +80,134 @@ def record(
         request_id=context.request_id[:64],
         ip_address=context.ip_address,
     )
-    transaction.on_commit(partial(dispatch, log.event_id))
+    # robust: whatever dispatch raises is logged, never the caller's error; the row
+    # stays undelivered and the redelivery sweep sends it.
+    transaction.on_commit(partial(dispatch, log.event_id), robust=True)
     return log
 
 
 def dispatch(event_id: UUID | str) -> None:
-    """Hand a committed event to the sinks (called on commit)."""
-    deliver(event_id)
+    """Hand a committed event to the sinks (scheduled on commit by :func:`record`).
+
+    With a broker, the Celery task :func:`nexus_catalog.tasks.deliver_audit_event` is
+    enqueued; an enqueue that fails (broker down) is logged and the event stays undelivered
+    in the outbox, where :func:`redeliver_undelivered` finds it. Without a broker (Celery's
+    ``task_always_eager``), the event is delivered here, once: retrying inline would hold up
+    the request that made the change, so a failure is left to the redelivery sweep too.
+    """
+    # The tasks module imports this one; importing it lazily keeps the services free of
+    # Celery at import time.
+    from nexus_catalog.tasks import deliver_audit_event
+
+    if deliver_audit_event.app.conf.task_always_eager:
+        deliver(event_id)
+        return
+    try:
+        deliver_audit_event.delay(str(event_id))
+    except Exception:
+        logger.exception(
+            "Audit event %s could not be enqueued; it stays in the outbox for redelivery",
+            event_id,
+        )
+
+
+class DeliveryStatus(str, Enum):
+    DELIVERED = "delivered"  # every sink has the event now; the row is marked
+    ALREADY_DELIVERED = "already_delivered"  # the row was marked before; no sink called
+    FAILED = "failed"  # at least one sink raised; the row stays undelivered
+    BUSY = "busy"  # another worker is delivering this event right now
+    MISSING = "missing"  # no such event
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one delivery attempt did. ``done`` names every sink that has the event (in
+    this attempt or, through ``done=`` of :func:`deliver_event`, an earlier one); ``failed``
+    the sinks that raised."""
+
+    event_id: str
+    status: DeliveryStatus
+    done: frozenset[str] = frozenset()
+    failed: tuple[str, ...] = ()
+
+    @property
+    def finished(self) -> bool:
+        """Nothing left to retry: delivered (now or before), or nothing to deliver."""
+        return self.status is not DeliveryStatus.FAILED
+
+
+def deliver_event(event_id: UUID | str, *, done: Iterable[str] = ()) -> Delivery:
+    """Call every ``nexus_audit_event`` sink not named in ``done`` with the event.
+
+    Each sink is called on its own (in a savepoint of its own), so one that raises is
+    logged with the event id and the others still run. The row is marked delivered only
+    when every sink has the event; each call counts one ``delivery_attempts``. An event
+    already marked delivered is left alone, so running this twice sends nothing twice.
+
+    Where the database can skip locked rows (PostgreSQL), the row stays locked while the
+    sinks run: a second worker handed the same event (the redelivery sweep beside a retry)
+    finds it locked and reports :attr:`DeliveryStatus.BUSY` instead of sending it again.
+    """
+    event_key = str(event_id)
+    done = frozenset(done)
+    db = router.db_for_write(AuditLog)
+    with transaction.atomic(using=db):
+        rows = AuditLog.objects.using(db).filter(event_id=event_key)
+        if connections[db].features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        log = rows.first()
+        if log is None:
+            if AuditLog.objects.using(db).filter(event_id=event_key).exists():
+                return Delivery(event_key, DeliveryStatus.BUSY, done)
+            logger.warning("Audit event %s not found; nothing delivered", event_key)
+            return Delivery(event_key, DeliveryStatus.MISSING, done)
+        if log.delivered_at is not None:
+            return Delivery(event_key, DeliveryStatus.ALREADY_DELIVERED, done)
+        event = AuditEvent.from_log(log)
+        hook = get_plugin_manager().hook.nexus_audit_event
+        succeeded, failed = set(done), []
+        # pluggy calls implementations last-registered first; each is called alone here so
+        # that one failure does not stop the rest (a plain hook call stops at the first raise).
+        for impl in reversed(hook.get_hookimpls()):
+            if impl.plugin_name in done:
+                continue
+            try:
+                # A sink that writes to the database and fails must not break the
+                # transaction that holds the row.
+                with transaction.atomic(using=db):
+                    impl.function(*[{"event": event}[name] for name in impl.argnames])
+            except Exception:
+                failed.append(impl.plugin_name)
+                logger.exception(
+                    "Audit sink %s failed for event %s", impl.plugin_name, event.event_id
+                )
+            else:
+                succeeded.add(impl.plugin_name)
+        AuditLog.objects.using(db).filter(pk=log.pk).update(
+            delivery_attempts=models.F("delivery_attempts") + 1,
+            **({} if failed else {"delivered_at": timezone.now()}),
+        )
+    status = DeliveryStatus.FAILED if failed else DeliveryStatus.DELIVERED
+    return Delivery(event_key, status, frozenset(succeeded), tuple(failed))
 
 
 def deliver(event_id: UUID | str) -> bool:
-    """Call every ``nexus_audit_event`` sink with the event; True when all of them took it.
-
-    Each sink is called on its own, so one that raises is logged with the event id and the
-    others still run. The row is marked delivered only when no sink failed.
-    """
-    log = AuditLog.objects.filter(event_id=event_id).first()
-    if log is None:
-        logger.warning("Audit event %s not found; nothing delivered", event_id)
-        return False
-    event = AuditEvent.from_log(log)
-    hook = get_plugin_manager().hook.nexus_audit_event
-    failed = []
-    # pluggy calls implementations last-registered first; each is called alone here so
-    # that one failure does not stop the rest (a plain hook call stops at the first raise).
-    for impl in reversed(hook.get_hookimpls()):
-        try:
-            impl.function(*[{"event": event}[name] for name in impl.argnames])
-        except Exception:
-            failed.append(impl.plugin_name)
-            logger.exception("Audit sink %s failed for event %s", impl.plugin_name, event.event_id)
-    AuditLog.objects.filter(pk=log.pk).update(
-        delivery_attempts=models.F("delivery_attempts") + 1,
-        **({} if failed else {"delivered_at": timezone.now()}),
+    """Deliver the event to every sink (see :func:`deliver_event`); True when every sink
+    has it, now or from an earlier delivery."""
+    return deliver_event(event_id).status in (
+        DeliveryStatus.DELIVERED,
+        DeliveryStatus.ALREADY_DELIVERED,
     )
-    return not failed
+
+
+def undelivered_events(now: datetime | None = None, *, limit: int = 100) -> list[str]:
+    """The ids of the oldest events still undelivered ``AUDIT_REDELIVERY_DELAY`` after
+    they were recorded (at most ``limit``): those whose delivery was never enqueued (the
+    broker was down), or whose retries ran out."""
+    cutoff = (now or timezone.now()) - catalog_settings.AUDIT_REDELIVERY_DELAY
+    return [
+        str(event_id)
+        for event_id in AuditLog.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
+        .order_by("created_at", "id")
+        .values_list("event_id", flat=True)[:limit]
+    ]

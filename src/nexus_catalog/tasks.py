@@ -1,0 +1,186 @@
+"""Celery tasks of the catalog: audit delivery, the beat sweeps, order e-mails.
+
+The tasks are ``shared_task``: they bind to the host project's Celery app, and this package
+never imports one. Each is safe to run twice (a message redelivered after a worker died, a
+sweep overlapping the previous one): the work it does is checked against the database
+first. Messages are acknowledged after the task ran (``acks_late``), so a worker that dies
+mid-task leaves the message to another.
+
+Beat schedule the host project should set (see the example project's settings):
+:func:`redeliver_audit_events` every minute or so, :func:`cancel_unpaid_orders` every few
+minutes, :func:`purge_idempotency_records` hourly.
+
+The retry pace of :func:`deliver_audit_event` is read from the task's attributes
+(``max_retries``, ``retry_backoff``, ``retry_backoff_max``), which a project may change
+with Celery's ``task_annotations``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import smtplib
+from datetime import datetime
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from nexus_catalog.conf import catalog_settings
+from nexus_catalog.services import audit
+
+logger = logging.getLogger(__name__)
+# Events whose retries ran out: a logger of its own, so an operator can route it to an alert.
+dead_letter_logger = logging.getLogger("nexus_catalog.tasks.dead_letter")
+
+# How many rows one run of a sweep handles; the next run takes the rest.
+SWEEP_BATCH_SIZE = 100
+
+
+def backoff_delay(retries: int, factor: float, maximum: float) -> float:
+    """Seconds before retry number ``retries + 1``: exponential, capped, with full jitter.
+
+    Full jitter (a uniform draw between 0 and the exponential delay) spreads the retries of
+    many events that failed together, so a recovering sink is not hit by all at once.
+    """
+    return random.uniform(0, min(maximum, factor * 2**retries))
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=5,
+    retry_backoff=2.0,
+    retry_backoff_max=60.0,
+)
+def deliver_audit_event(
+    self, event_id: str, done: list[str] | None = None, retry: bool = True
+) -> str:
+    """Deliver one audit event to the sinks that do not have it yet.
+
+    A sink that raises is retried with exponential backoff and jitter; the sinks that took
+    the event are passed on in ``done``, so a retry calls only the ones that failed. After
+    the last retry a dead-letter line is logged and the event stays undelivered for the
+    redelivery sweep. ``retry=False`` makes a single attempt (the sweep's). Returns the
+    :class:`~nexus_catalog.services.audit.DeliveryStatus` value.
+    """
+    delivery = audit.deliver_event(event_id, done=done or ())
+    if delivery.finished:
+        return delivery.status.value
+    retries = self.request.retries
+    if retry and retries < self.max_retries:
+        raise self.retry(
+            kwargs={"event_id": event_id, "done": sorted(delivery.done), "retry": True},
+            countdown=backoff_delay(retries, self.retry_backoff, self.retry_backoff_max),
+        )
+    dead_letter_logger.error(
+        "Audit event %s undelivered after %d attempt(s) of this task; failing sinks: %s. "
+        "It stays in the outbox for the redelivery sweep.",
+        event_id,
+        retries + 1,
+        ", ".join(delivery.failed),
+        extra={"nexus_event_id": event_id, "nexus_failed_sinks": list(delivery.failed)},
+    )
+    return delivery.status.value
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def redeliver_audit_events(limit: int = SWEEP_BATCH_SIZE) -> int:
+    """Beat: enqueue one delivery attempt for each event still undelivered
+    ``AUDIT_REDELIVERY_DELAY`` after it was recorded; returns how many.
+
+    One attempt each, without retries: the sweep itself is the retry loop, so a sink that
+    stays down costs one attempt per event per run, not a growing pile of retry chains.
+    """
+    event_ids = audit.undelivered_events(limit=limit)
+    for event_id in event_ids:
+        deliver_audit_event.delay(event_id, retry=False)
+    if event_ids:
+        logger.info("Redelivering %d undelivered audit event(s)", len(event_ids))
+    return len(event_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_idempotency_records() -> int:
+    """Beat: delete the expired idempotency records; returns how many."""
+    from nexus_catalog.idempotency.store import purge_expired
+
+    purged = purge_expired()
+    logger.info("Purged %d expired idempotency record(s)", purged)
+    return purged
+
+
+def unpaid_order_ids(now: datetime | None = None, *, limit: int = SWEEP_BATCH_SIZE) -> list[int]:
+    """The oldest pending orders placed more than ``UNPAID_ORDER_TTL`` ago (at most ``limit``)."""
+    from nexus_catalog.models import Order, OrderStatus
+
+    cutoff = (now or timezone.now()) - catalog_settings.UNPAID_ORDER_TTL
+    return list(
+        Order.objects.filter(status=OrderStatus.PENDING, created_at__lte=cutoff)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def cancel_unpaid_order(order_id: int) -> bool:
+    """Cancel one unpaid order as the system, through the same service as a user's cancel
+    (stock returned, audited with actor ``system``); True when it was cancelled.
+
+    The order is taken with ``SKIP LOCKED`` (where the database has it) and re-read: an
+    order a user is paying right now, or paid meanwhile, is left alone.
+    """
+    from nexus_catalog.exceptions import OrderTransitionDenied
+    from nexus_catalog.models import Order, OrderStatus
+    from nexus_catalog.services.ordering import cancel_order
+
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(skip_locked=True)
+            .filter(pk=order_id, status=OrderStatus.PENDING)
+            .first()
+        )
+        if order is None:
+            logger.info("Unpaid order %s is no longer pending or is busy; skipped", order_id)
+            return False
+        try:
+            cancel_order(order, None)
+        except OrderTransitionDenied as exc:
+            # A plugin's veto (TransitionVetoed) included: the order stays as it is.
+            logger.warning("Unpaid order %s not cancelled: %s", order_id, exc)
+            return False
+    return True
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def cancel_unpaid_orders(limit: int = SWEEP_BATCH_SIZE) -> int:
+    """Beat: cancel the orders still pending ``UNPAID_ORDER_TTL`` after they were placed
+    and return their stock; returns how many were cancelled.
+
+    Each order is cancelled in a transaction of its own: one that cannot be cancelled is
+    logged and the others still are.
+    """
+    cancelled = sum(cancel_unpaid_order(order_id) for order_id in unpaid_order_ids(limit=limit))
+    if cancelled:
+        logger.info("Cancelled %d unpaid order(s)", cancelled)
+    return cancelled
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    max_retries=5,
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+)
+def send_order_created_email(order_id: int) -> bool:
+    """Send the order-created e-mail through Django's e-mail backend, once per order;
+    True when this run sent it (see :func:`nexus_catalog.notifications.send_order_created`).
+    A mail server that fails is retried with backoff."""
+    from nexus_catalog.notifications import send_order_created
+
+    return send_order_created(order_id)
