@@ -206,8 +206,8 @@ def test_required_applies_only_to_its_methods(api_client, idempotency_settings):
 # -- what is not stored -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", [500, 503, 429])
-def test_server_error_or_throttle_releases_the_key(api_client, status):
+@pytest.mark.parametrize("status", [500, 503, 429, 401])
+def test_server_error_throttle_or_unauthenticated_releases_the_key(api_client, status):
     first = send(api_client, {"status": status}, key="k1")
     retry = send(api_client, {"status": status}, key="k1")
 

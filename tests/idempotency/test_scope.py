@@ -55,6 +55,30 @@ def test_jwt_caller_gets_the_user_scope_not_the_anonymous_one():
     assert store.lookup(scope="anon", method="POST", path=ECHO, key="k1") is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_jwt_caller_is_scoped_without_loading_the_user_twice(django_assert_num_queries):
+    client = jwt_client(UserFactory())
+
+    # The claim, the view's own user lookup, the stored response.
+    with django_assert_num_queries(3) as captured:
+        send(client, {"a": 1}, key="k1")
+
+    statements = [query["sql"].split()[0].upper() for query in captured.captured_queries]
+    assert statements == ["INSERT", "SELECT", "UPDATE"]
+
+
+def test_inactive_users_token_is_refused_by_the_view_and_not_stored():
+    alice = UserFactory()
+    client = jwt_client(alice)
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+
+    response = send(client, {"a": 1}, key="k1", path=PRIVATE)
+
+    assert response.status_code == 401
+    assert not IdempotencyRecord.objects.exists()
+
+
 def test_jwt_caller_and_anonymous_caller_do_not_collide(api_client):
     send(jwt_client(UserFactory()), {"a": 1}, key="k1")
 
@@ -80,27 +104,35 @@ def test_anonymous_callers_share_one_scope():
         pytest.param("Basic dXNlcjpwYXNz", id="unknown-scheme"),
     ],
 )
-def test_credentials_that_do_not_authenticate_are_never_stored(authorization):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=authorization)
+def test_credentials_that_do_not_authenticate_are_never_stored(client, authorization):
+    # A plain view answers 201 whatever the credentials: had they fallen into the anonymous
+    # scope, the retry would be a replay.
+    def post():
+        return client.post(
+            "/api/_test/plain/",
+            b"{}",
+            "application/json",
+            HTTP_IDEMPOTENCY_KEY="k1",
+            HTTP_AUTHORIZATION=authorization,
+        )
 
-    first = send(client, {"a": 1}, key="k1", path=PRIVATE)
-    retry = send(client, {"a": 1}, key="k1", path=PRIVATE)
+    post()
+    retry = post()
 
-    assert first.status_code == retry.status_code == 401
+    assert retry.status_code == 201
     assert "Idempotent-Replayed" not in retry
+    assert views.calls["plain"] == 2
     assert not IdempotencyRecord.objects.exists()
 
 
-def test_anonymous_request_after_rejected_credentials_runs(api_client):
-    rejected = APIClient()
-    rejected.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
-    send(rejected, {"a": 1}, key="k1")
+def test_rejected_credentials_reach_the_view_which_answers_401():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
 
-    response = send(api_client, {"a": 1}, key="k1")
+    response = send(client, {"a": 1}, key="k1", path=PRIVATE)
 
-    assert response.status_code == 201
-    assert "Idempotent-Replayed" not in response
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
 
 
 def test_session_user_scopes_a_plain_django_view(client):

@@ -12,9 +12,10 @@ For a request whose method is in ``METHODS`` and whose path is under ``PATH_PREF
    ``user:<pk>`` or ``anon``. A request whose credentials do not authenticate is passed to the
    view untouched (which answers 401) and nothing is stored;
 3. the key is claimed in the database (committed before the view runs, whatever
-   ``ATOMIC_REQUESTS`` says) and the view runs; a response below 500 (except 408 and 429,
-   which ask the client to retry) is stored with its status, content type and body; a 5xx, an
-   exception, a streaming response or a body over ``MAX_BODY_BYTES`` releases the key;
+   ``ATOMIC_REQUESTS`` says) and the view runs; a response below 500 (except 401, 408 and
+   429, which ask the client to retry) is stored with its status, content type and body;
+   a 5xx, an exception, a streaming response or a body over ``MAX_BODY_BYTES`` releases
+   the key;
 4. a duplicate gets the stored response with ``Idempotent-Replayed: true`` (same request),
    422 (same key, another request), or 409 with ``Retry-After`` (the first still runs).
 
@@ -34,6 +35,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.settings import api_settings as drf_settings
 from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.idempotency import store
@@ -44,8 +47,9 @@ logger = logging.getLogger("nexus_catalog.idempotency")
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 ANONYMOUS_SCOPE = "anon"
-# Statuses that tell the client to try again later: storing them would replay the refusal.
-_RETRY_STATUSES = frozenset({408, 429})
+# Statuses that ask the client to try again (later, or authenticated): storing them would
+# replay the refusal to the retry.
+_RETRY_STATUSES = frozenset({401, 408, 429})
 
 
 class IdempotencyMiddleware:
@@ -214,17 +218,57 @@ def resolve_scope(request: HttpRequest, view_class: type | None = None) -> str |
     # ``drf_request.authenticators``: DRF swaps in the test client's force_authenticate().
     for authenticator in drf_request.authenticators:
         try:
-            result = authenticator.authenticate(drf_request)
-        except APIException:
+            scope = _authenticated_scope(authenticator, drf_request)
+        except (APIException, _Unscopable):
             return None
-        if result is not None:
-            return _user_scope(result[0])
+        if scope is not None:
+            return scope
     session_user = getattr(request, "user", None)
     if session_user is not None and session_user.is_authenticated:
         return _user_scope(session_user)
     if request.META.get("HTTP_AUTHORIZATION"):
         return None
     return ANONYMOUS_SCOPE
+
+
+class _Unscopable(Exception):
+    """An authenticator accepted the request but named no user we can scope to."""
+
+
+def _authenticated_scope(authenticator: Any, drf_request: Request) -> str | None:
+    """The scope of the caller ``authenticator`` recognises; None if it sees no credentials.
+
+    Raises DRF's ``APIException`` (as ``authenticate()`` does) when it rejects them.
+    """
+    if _is_stock_jwt(authenticator):
+        # SimpleJWT's own authenticate() loads the user with one more query, which the view
+        # repeats anyway; the signed, unexpired token's user id claim is the identity we need.
+        # Should that user be inactive or gone, the view answers 401, which is never stored.
+        header = authenticator.get_header(drf_request)
+        raw_token = None if header is None else authenticator.get_raw_token(header)
+        if raw_token is None:
+            return None
+        token = authenticator.get_validated_token(raw_token)
+        user_id = token.get(jwt_settings.USER_ID_CLAIM)
+        if user_id is None:
+            raise _Unscopable
+        return f"user:{user_id}"
+    result = authenticator.authenticate(drf_request)
+    if result is None:
+        return None
+    scope = _user_scope(result[0])
+    if scope is None:
+        raise _Unscopable
+    return scope
+
+
+def _is_stock_jwt(authenticator: Any) -> bool:
+    cls = type(authenticator)
+    return (
+        issubclass(cls, JWTAuthentication)
+        and cls.authenticate is JWTAuthentication.authenticate
+        and cls.get_user is JWTAuthentication.get_user
+    )
 
 
 def _user_scope(user: Any) -> str | None:

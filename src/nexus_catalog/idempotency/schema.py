@@ -39,19 +39,49 @@ def _under(path: str, prefixes: list[str]) -> bool:
     return any(path.startswith(prefix) for prefix in prefixes)
 
 
-class IdempotentAutoSchema(SwaggerAutoSchema):
-    """drf-yasg's inspector plus the idempotency header on every write the middleware handles."""
+_DETAIL_SCHEMA = openapi.Schema(
+    type=openapi.TYPE_OBJECT,
+    properties={"detail": openapi.Schema(type=openapi.TYPE_STRING)},
+)
 
-    def add_manual_parameters(self, parameters: list[openapi.Parameter]) -> list:
-        parameters = super().add_manual_parameters(parameters)
+#: The answers the middleware itself may give to a write it handles.
+IDEMPOTENCY_RESPONSES: dict[str, openapi.Response] = {
+    "400": openapi.Response("Invalid input, or a malformed idempotency key.", _DETAIL_SCHEMA),
+    "409": openapi.Response(
+        "A request with this idempotency key is still running; see Retry-After.", _DETAIL_SCHEMA
+    ),
+    "422": openapi.Response(
+        "This idempotency key was used for a different request.", _DETAIL_SCHEMA
+    ),
+}
+
+
+class IdempotentAutoSchema(SwaggerAutoSchema):
+    """drf-yasg's inspector plus the idempotency header, and the middleware's own answers
+    (400, 409, 422), on every write the middleware handles."""
+
+    def _handled(self) -> tuple[bool, bool]:
+        """(whether the middleware handles this operation, whether the key is required)."""
         config = catalog_settings.IDEMPOTENCY
         methods = {method.upper() for method in config["METHODS"]}
         if self.method.upper() not in methods:
-            return parameters
+            return False, False
         required = _under(self.path, config["REQUIRED"])
-        if not (required or _under(self.path, config["PATH_PREFIXES"])):
+        return required or _under(self.path, config["PATH_PREFIXES"]), required
+
+    def get_response_serializers(self) -> dict:
+        responses = super().get_response_serializers()
+        if self._handled()[0]:
+            for code, response in IDEMPOTENCY_RESPONSES.items():
+                responses.setdefault(code, response)
+        return responses
+
+    def add_manual_parameters(self, parameters: list[openapi.Parameter]) -> list:
+        parameters = super().add_manual_parameters(parameters)
+        handled, required = self._handled()
+        if not handled:
             return parameters
-        name = config["HEADER"].lower()
+        name = catalog_settings.IDEMPOTENCY["HEADER"].lower()
         if any(p.in_ == openapi.IN_HEADER and p.name.lower() == name for p in parameters):
             return parameters  # the view documents it itself
         return [*parameters, idempotency_key_parameter(required=required)]
