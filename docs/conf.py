@@ -36,6 +36,7 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.viewcode",
+    "celery.contrib.sphinx",
     "nexus_reference",
 ]
 
