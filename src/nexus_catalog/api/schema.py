@@ -7,8 +7,12 @@ that uses it, so no endpoint can forget it.
 
 from __future__ import annotations
 
-from drf_yasg import openapi
+from typing import Any
 
+from drf_yasg import openapi
+from rest_framework.permissions import IsAuthenticated
+
+from nexus_catalog.api.permissions import IsStaffOrReadOnly
 from nexus_catalog.idempotency.schema import IdempotentAutoSchema
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -44,9 +48,49 @@ ERROR_SCHEMA = openapi.Schema(
 )
 
 
+def _error(description: str) -> openapi.Response:
+    return openapi.Response(description, ERROR_SCHEMA)
+
+
+#: The error answers of the catalog API, each documented where it can happen.
+BAD_REQUEST = _error("Invalid input: a message per field (or per query parameter).")
+UNAUTHENTICATED = _error("Missing, invalid or expired access token.")
+FORBIDDEN = _error("Staff only.")
+NOT_FOUND = _error("Not found (or not yours).")
+UNAVAILABLE = _error("The database is unavailable; retry after the Retry-After delay.")
+
+
 class NexusAutoSchema(IdempotentAutoSchema):
     """Adds the idempotency header (as configured: see ``IdempotentAutoSchema``) and
-    :data:`REQUEST_ID_PARAMETER` to every POST, PUT, PATCH and DELETE operation."""
+    :data:`REQUEST_ID_PARAMETER` to every POST, PUT, PATCH and DELETE operation, and
+    documents every error status an operation can answer (the views declare only their
+    success and domain answers)."""
+
+    def get_response_serializers(self) -> dict[str, Any]:
+        responses = super().get_response_serializers()
+        for code, response in self._error_responses().items():
+            responses.setdefault(code, response)
+        return responses
+
+    def _error_responses(self) -> dict[str, openapi.Response]:
+        write = self.method in WRITE_METHODS
+        permissions = [
+            p for p in getattr(self.view, "permission_classes", ()) if isinstance(p, type)
+        ]
+        login_required = any(issubclass(p, IsAuthenticated) for p in permissions)
+        staff_writes = write and any(issubclass(p, IsStaffOrReadOnly) for p in permissions)
+        query = {p.name for p in self.get_query_parameters() if p.in_ == openapi.IN_QUERY}
+        errors = {"503": UNAVAILABLE}
+        if write or query:
+            errors["400"] = BAD_REQUEST
+        if login_required or staff_writes:
+            errors["401"] = UNAUTHENTICATED
+        if staff_writes:
+            errors["403"] = FORBIDDEN
+        # A page number past the last page is a 404 too (DRF's pagination).
+        if "{" in self.path or "page" in query:
+            errors["404"] = NOT_FOUND
+        return errors
 
     def add_manual_parameters(self, parameters: list[openapi.Parameter]) -> list:
         parameters = super().add_manual_parameters(parameters)

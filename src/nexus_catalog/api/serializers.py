@@ -24,6 +24,11 @@ from nexus_catalog.models import (
 TEXT_MAX_LENGTH = 2000
 
 
+def blank_text() -> serializers.CharField:
+    """A read-only text that may be empty (the schema must not claim ``minLength: 1``)."""
+    return serializers.CharField(read_only=True, allow_blank=True)
+
+
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
@@ -87,6 +92,9 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderAdjustmentSerializer(serializers.ModelSerializer):
+    label = blank_text()
+    source = blank_text()
+
     class Meta:
         model = OrderAdjustment
         fields = ["code", "label", "amount", "source"]
@@ -98,6 +106,8 @@ class OrderSerializer(serializers.ModelSerializer):
 
     lines = OrderLineSerializer(many=True, read_only=True)
     adjustments = OrderAdjustmentSerializer(many=True, read_only=True)
+    note = blank_text()
+    shipping_address = blank_text()
 
     class Meta:
         model = Order
@@ -180,7 +190,8 @@ class TransitionSerializer(serializers.Serializer):
 class AuditLogSerializer(serializers.ModelSerializer):
     """One audit row. ``ip_address`` is shown to staff only."""
 
-    actor = serializers.CharField(source="actor_repr", read_only=True)
+    actor = serializers.CharField(source="actor_repr", read_only=True, allow_blank=True)
+    request_id = blank_text()
 
     class Meta:
         model = AuditLog
@@ -202,3 +213,12 @@ class AuditLogSerializer(serializers.ModelSerializer):
         if not (request and request.user.is_authenticated and request.user.is_staff):
             data.pop("ip_address")
         return data
+
+
+class AuditLogPageSerializer(serializers.Serializer):
+    """A page of the audit trail, as the pagination renders it (schema only)."""
+
+    count = serializers.IntegerField(read_only=True)
+    next = serializers.URLField(read_only=True, allow_null=True)
+    previous = serializers.URLField(read_only=True, allow_null=True)
+    results = AuditLogSerializer(many=True, read_only=True)

@@ -30,6 +30,7 @@ from nexus_catalog.api.reads import row_shape
 from nexus_catalog.api.renderers import FastJSONRenderer
 from nexus_catalog.api.schema import ERROR_SCHEMA, NexusAutoSchema
 from nexus_catalog.api.serializers import (
+    AuditLogPageSerializer,
     AuditLogSerializer,
     CategorySerializer,
     OrderCreateSerializer,
@@ -287,7 +288,7 @@ class OrderViewSet(
         return self._render(order)
 
     @swagger_auto_schema(
-        responses={200: AuditLogSerializer(many=True), 404: ERRORS[404]},
+        responses={200: AuditLogPageSerializer, 404: ERRORS[404]},
     )
     @action(detail=True, methods=["get"], serializer_class=AuditLogSerializer)
     def audit(self, request: Request, pk: str | None = None) -> Response:

@@ -1,0 +1,61 @@
+"""Schemathesis fuzzes every operation of the example project's ``/swagger.json``."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
+from hypothesis import HealthCheck, settings
+from rest_framework_simplejwt.tokens import RefreshToken
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from nexus_catalog.services.ordering import place_order
+from tests.factories import CategoryFactory, ProductFactory, StaffUserFactory, UserFactory
+
+EXAMPLE_URLCONF = "example_project.urls"
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+with override_settings(ROOT_URLCONF=EXAMPLE_URLCONF):
+    schema = schemathesis.openapi.from_wsgi("/swagger.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def example_urls(settings):
+    settings.ROOT_URLCONF = EXAMPLE_URLCONF
+
+
+@pytest.fixture
+def auth_headers(db, role: str) -> dict[str, str]:
+    """The caller's ``Authorization`` header; a product and an order exist to be found."""
+    customer = UserFactory()
+    product = ProductFactory(category=CategoryFactory(), stock=500)
+    place_order(customer, [{"product": product.pk, "quantity": 1}])
+    if role == "anonymous":
+        return {}
+    user = {"user": customer, "staff": StaffUserFactory()}[role]
+    return {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["anonymous", "user", "staff"])
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_conforms_to_its_schema(case, auth_headers):
+    case.call_and_validate(headers=auth_headers, checks=CHECKS)
