@@ -55,6 +55,13 @@ class OrderTransitionDenied(NexusError):
     default_message = "This status change is not allowed."
 
 
+class TransitionForbidden(OrderTransitionDenied):
+    """The move exists in the state machine, but not for this actor (403): only staff may make
+    it (a customer may only cancel their own pending order)."""
+
+    default_message = "You may not make this status change."
+
+
 class TransitionVetoed(OrderTransitionDenied):
     """Raised by a ``nexus_order_pre_transition`` plugin to veto a status change (400)."""
 

@@ -37,6 +37,7 @@ from nexus_catalog.exceptions import (
     OrderTransitionDenied,
     OrderValidationError,
     PricingError,
+    TransitionForbidden,
 )
 from nexus_catalog.services.catalog import ProductInUse
 
@@ -50,6 +51,7 @@ STATUS_CODES: dict[type[NexusError], int] = {
     OrderRefused: status.HTTP_400_BAD_REQUEST,
     PricingError: status.HTTP_400_BAD_REQUEST,
     OrderTransitionDenied: status.HTTP_400_BAD_REQUEST,
+    TransitionForbidden: status.HTTP_403_FORBIDDEN,
     CategoryNotEmpty: status.HTTP_409_CONFLICT,
     ProductInUse: status.HTTP_409_CONFLICT,
     NexusError: status.HTTP_400_BAD_REQUEST,

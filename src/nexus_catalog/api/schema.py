@@ -55,7 +55,7 @@ def _error(description: str) -> openapi.Response:
 #: The error answers of the catalog API, each documented where it can happen.
 BAD_REQUEST = _error("Invalid input: a message per field (or per query parameter).")
 UNAUTHENTICATED = _error("Missing, invalid or expired access token.")
-FORBIDDEN = _error("Staff only.")
+FORBIDDEN = _error("Not for this caller: staff only, or a status change only staff may make.")
 NOT_FOUND = _error("Not found (or not yours).")
 UNAVAILABLE = _error("The database is unavailable; retry after the Retry-After delay.")
 
@@ -85,7 +85,7 @@ class NexusAutoSchema(IdempotentAutoSchema):
             errors["400"] = BAD_REQUEST
         if login_required or staff_writes:
             errors["401"] = UNAUTHENTICATED
-        if staff_writes:
+        if write:
             errors["403"] = FORBIDDEN
         # A page number past the last page is a 404 too (DRF's pagination).
         if "{" in self.path or "page" in query:

@@ -23,6 +23,7 @@ from nexus_catalog.exceptions import (
     OrderTransitionDenied,
     OrderValidationError,
     PricingError,
+    TransitionForbidden,
 )
 from nexus_catalog.models import Order, OrderAdjustment, OrderLine, OrderStatus, Product
 from nexus_catalog.plugins.manager import get_plugin_manager
@@ -152,7 +153,8 @@ def transition_order(
     table; the owner may only cancel a pending order. A cancel gives every line's stock
     back. ``order`` is updated in place and returned.
 
-    :raises OrderTransitionDenied: the move is not in the table or not for this actor.
+    :raises OrderTransitionDenied: the move is not in the table.
+    :raises TransitionForbidden: the move is in the table, but not for this actor.
     :raises TransitionVetoed: a ``nexus_order_pre_transition`` plugin vetoed it; the order
         is left as it was.
     """
@@ -166,7 +168,7 @@ def transition_order(
                 f"An order cannot go from {source} to {target}.", field="status"
             )
         if not _may_move(locked, target, actor):
-            raise OrderTransitionDenied(
+            raise TransitionForbidden(
                 f"You may not move this order from {source} to {target}.", field="status"
             )
         get_plugin_manager().hook.nexus_order_pre_transition(
@@ -225,7 +227,7 @@ def update_order(
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if not _is_staff_or_system(actor) and locked.user_id != actor.pk:
-            raise OrderTransitionDenied("You may not change this order.")
+            raise TransitionForbidden("You may not change this order.")
         changed = {k: v for k, v in texts.items() if getattr(locked, k) != v}
         if changed and locked.status != OrderStatus.PENDING:
             message = f"Can be changed only while the order is pending (it is {locked.status})."
