@@ -185,6 +185,49 @@ NEXUS_CATALOG = {
 }
 NEXUS_ACCOUNTS: dict = {}
 
+# Celery (example_project/celery.py). No CELERY_BROKER_URL: tasks run in the process that
+# sends them, so the demo needs no server. With one: a worker and beat (see the Procfile).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# No task result is read, so no result backend.
+CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged after its task ran: a worker that dies mid-task leaves it to
+# another (every task is safe to run twice), and takes one message at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down must not hold up a request for long: the enqueue gives up within
+# about a second, and the event waits in the audit outbox for the redelivery sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis: seconds before an unacknowledged message goes back to the queue; longer than
+    # the longest task (the e-mail retries' countdowns are counted from each attempt).
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BEAT_SCHEDULE = {
+    "nexus-redeliver-audit-events": {
+        "task": "nexus_catalog.tasks.redeliver_audit_events",
+        "schedule": timedelta(minutes=1),
+    },
+    "nexus-cancel-unpaid-orders": {
+        "task": "nexus_catalog.tasks.cancel_unpaid_orders",
+        "schedule": timedelta(minutes=5),
+    },
+    "nexus-purge-idempotency-records": {
+        "task": "nexus_catalog.tasks.purge_idempotency_records",
+        "schedule": timedelta(hours=1),
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,94 @@
+"""What the engine enqueues, and when: only after commit, never for a rolled-back change."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.db import transaction
+
+from nexus_catalog.models import AuditLog, Order
+from nexus_catalog.services.ordering import place_order
+from nexus_catalog.tasks import deliver_audit_event, send_order_created_email
+from tests.tasks.conftest import RecordingSink, current_celery_app, make_celery_app
+
+
+class Enqueued(list):
+    """``(task name, args, kwargs)`` of every message the shared tasks sent."""
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> Enqueued:
+    """A non-eager app is current, and the two tasks the engine sends are captured instead
+    of published."""
+    sent = Enqueued()
+    app = make_celery_app("memory://")
+    with current_celery_app(app):
+        for task in (deliver_audit_event, send_order_created_email):
+
+            def capture(args=None, kwargs=None, *, _name=task.name, **options):
+                sent.append((_name, tuple(args or ()), dict(kwargs or {})))
+
+            monkeypatch.setattr(app.tasks[task.name], "apply_async", capture)
+        yield sent
+
+
+class RolledBack(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_order_enqueues_nothing(enqueued, customer, product):
+    with pytest.raises(RolledBack), transaction.atomic():
+        place_order(customer, [{"product": product.pk, "quantity": 1}])
+        raise RolledBack
+
+    assert enqueued == []
+    assert not Order.objects.exists()
+    assert not AuditLog.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_order_enqueues_its_audit_delivery_and_its_email(enqueued, customer, product):
+    order = place_order(customer, [{"product": product.pk, "quantity": 1}])
+
+    log = AuditLog.objects.get(action="order.created")
+    assert sorted(enqueued) == sorted(
+        [
+            (deliver_audit_event.name, (str(log.event_id),), {}),
+            (send_order_created_email.name, (order.pk,), {}),
+        ]
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_enqueued_before_the_commit(enqueued, customer, product):
+    with transaction.atomic():
+        place_order(customer, [{"product": product.pk, "quantity": 1}])
+        assert enqueued == []
+
+    assert len(enqueued) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_event_is_delivered_inline_after_commit(add_sink, customer, product):
+    sink = add_sink(RecordingSink(), "sink")
+
+    place_order(customer, [{"product": product.pk, "quantity": 1}])
+
+    log = AuditLog.objects.get(action="order.created")
+    assert sink.received(log.event_id) == 1
+    assert log.delivered_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_enqueue_is_logged_and_the_event_stays_in_the_outbox(
+    broker_down_app, customer, product, caplog
+):
+    with caplog.at_level(logging.ERROR):
+        order = place_order(customer, [{"product": product.pk, "quantity": 1}])
+
+    assert Order.objects.filter(pk=order.pk).exists()
+    log = AuditLog.objects.get(action="order.created")
+    assert log.delivered_at is None
+    assert f"Audit event {log.event_id} could not be enqueued" in caplog.text
