@@ -204,7 +204,8 @@ def plot(rows: Sequence[dict[str, Any]], path: Path, title: str) -> Path:
         axis.set_ylabel("requests per second")
         axis.set_title(heading)
         axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=7)
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend(fontsize=7)
     figure.suptitle(title)
     figure.tight_layout()
     figure.savefig(path, dpi=110)

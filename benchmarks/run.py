@@ -31,6 +31,8 @@ from benchmarks import loadgen, report, scenarios, server  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results"
 GUNICORN_WORKERS = 2 * (os.cpu_count() or 1) - 1
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/15"
+QUEUE = "nexus-bench"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,6 +57,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="load entry-point plugins too (by default the engine is measured alone)",
     )
+    parser.add_argument(
+        "--broker-url",
+        default=DEFAULT_BROKER_URL,
+        help="Redis broker the web processes queue Celery tasks on (no worker consumes them)",
+    )
+    parser.add_argument(
+        "--eager",
+        action="store_true",
+        help="no broker: tasks run inside the request, as in the example project's demo mode",
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: 1k products, 1 s rounds")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -74,7 +86,13 @@ def database_environment(args: argparse.Namespace, workdir: Path) -> dict[str, s
 
 
 def setup_django(env: dict[str, str]) -> None:
-    for key in ("DATABASE_URL", "SQLITE_PATH", "NEXUS_DISABLE_PLUGIN_AUTOLOAD"):
+    for key in (
+        "DATABASE_URL",
+        "SQLITE_PATH",
+        "NEXUS_DISABLE_PLUGIN_AUTOLOAD",
+        "CELERY_BROKER_URL",
+        "NEXUS_BENCH_QUEUE",
+    ):
         if key in env:
             os.environ[key] = env[key]
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
@@ -189,6 +207,35 @@ def measure(
     return row
 
 
+def measure_size(
+    args: argparse.Namespace,
+    base_url: str,
+    size: int,
+    wanted: set[str],
+    workdir: Path,
+    notes: list[str],
+) -> list[dict[str, Any]]:
+    """Grow the catalog to ``size`` products and run every wanted scenario on it."""
+    from django.db import connections
+
+    from benchmarks import seed
+
+    print(f"== {size} products", flush=True)
+    started = time.monotonic()
+    fixtures = seed.seed(size)
+    print(f"  seeded in {time.monotonic() - started:.1f} s", flush=True)
+    connections.close_all()
+    if size == args.size_list[0]:
+        notes += preflight(base_url, fixtures)
+        for note in notes:
+            print(f"  NOTE: {note}")
+    return [
+        measure(args, base_url, scenario, size)
+        for scenario in scenarios.build(fixtures, workdir / str(size))
+        if not wanted or scenario.name in wanted
+    ]
+
+
 def machine(args: argparse.Namespace) -> dict[str, Any]:
     from django import get_version
     from django.db import connection
@@ -237,30 +284,23 @@ def main(argv: list[str] | None = None) -> int:
     database = database_environment(args, workdir)
     if not args.plugins:
         database["NEXUS_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    if not args.eager:
+        server.check_broker(args.broker_url)
+        server.purge_queue(args.broker_url, QUEUE)
+        database.update(CELERY_BROKER_URL=args.broker_url, NEXUS_BENCH_QUEUE=QUEUE)
     setup_django(database)
-    from django.db import connections
-
-    from benchmarks import seed
-
     wanted = {name for name in args.scenarios.split(",") if name}
     deadlocks_before = postgres_deadlocks()
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
     env = server.server_environment(database, plugins=args.plugins)
-    with server.gunicorn(env, workers=args.workers, log=workdir / "gunicorn.log") as base_url:
-        for size in args.size_list:
-            print(f"== {size} products", flush=True)
-            started = time.monotonic()
-            fixtures = seed.seed(size)
-            print(f"  seeded in {time.monotonic() - started:.1f} s", flush=True)
-            connections.close_all()
-            if size == args.size_list[0]:
-                notes = preflight(base_url, fixtures)
-                for note in notes:
-                    print(f"  NOTE: {note}")
-            for scenario in scenarios.build(fixtures, workdir / str(size)):
-                if not wanted or scenario.name in wanted:
-                    rows.append(measure(args, base_url, scenario, size))
+    try:
+        with server.gunicorn(env, workers=args.workers, log=workdir / "gunicorn.log") as url:
+            for size in args.size_list:
+                rows += measure_size(args, url, size, wanted, workdir, notes)
+    finally:
+        if not args.eager:
+            server.purge_queue(args.broker_url, QUEUE)
     deadlocks_after = postgres_deadlocks()
     deadlocks = (
         deadlocks_after - deadlocks_before
@@ -281,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
             "connections": args.connections,
             "wrk_threads": args.threads,
             "plugins": args.plugins,
+            "celery": "eager" if args.eager else f"queued on {args.broker_url}",
         },
         "deadlocks": deadlocks,
         "notes": notes,

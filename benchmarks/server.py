@@ -43,6 +43,32 @@ def remove_sqlite_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def purge_queue(broker_url: str, queue: str) -> int:
+    """Delete the benchmark's Celery queue from a Redis broker; how many keys went."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url, socket_connect_timeout=2)
+    keys = [
+        *client.scan_iter(match=f"{queue}*"),
+        *client.scan_iter(match=f"_kombu.binding*.{queue}"),
+    ]
+    return client.delete(*keys) if keys else 0
+
+
+def check_broker(broker_url: str) -> None:
+    if not broker_url.startswith(("redis://", "rediss://")):
+        raise ServerError(f"the harness manages Redis brokers only, not {broker_url!r}")
+    import redis
+
+    try:
+        redis.Redis.from_url(broker_url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        raise ServerError(
+            f"no Redis at {broker_url} ({error}); start one, or pass --eager to run the "
+            "tasks in the web process as the example project does without a broker"
+        ) from error
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

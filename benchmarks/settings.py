@@ -50,6 +50,10 @@ REST_FRAMEWORK = {
     ),
 }
 
+# With a broker (run.py passes CELERY_BROKER_URL unless --eager), the audit deliveries and
+# order e-mails are queued on the benchmark's own queue, which run.py deletes afterwards.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("NEXUS_BENCH_QUEUE", "nexus-bench")
+
 # Idempotency-Key is optional: the scenarios measure both with and without it.
 NEXUS_CATALOG = {
     **NEXUS_CATALOG,
