@@ -333,6 +333,22 @@ def test_plain_django_view_is_handled_too(client):
     assert views.calls["plain"] == 1
 
 
+@pytest.mark.parametrize("path", ["/api/_test/exempt/", "/api/_test/exempt-plain/"])
+def test_exempt_view_is_never_handled(api_client, path):
+    send(api_client, {"a": 1}, key="k1", path=path)
+    retry = send(api_client, {"a": 1}, key="k1", path=path)
+
+    assert "Idempotent-Replayed" not in retry
+    assert views.calls["exempt"] == 2
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_exempt_view_needs_no_key_on_a_required_path(api_client, idempotency_settings):
+    idempotency_settings(REQUIRED=["/api/_test/"])
+
+    assert send(api_client, {"a": 1}, path="/api/_test/exempt/").status_code == 201
+
+
 # -- expiry and TTL ---------------------------------------------------------------------------
 
 

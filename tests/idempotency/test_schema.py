@@ -26,11 +26,15 @@ def schema_for(settings):
     return build
 
 
-def header_parameters(schema: openapi.Swagger, path: str, method: str) -> list[dict]:
+def operation(schema: openapi.Swagger, path: str, method: str) -> dict:
     # drf-yasg moves the common prefix of all paths into basePath.
     base = schema.get("basePath", "").rstrip("/")
-    operation = schema["paths"][path.removeprefix(base)][method]
-    return [p for p in operation.get("parameters", []) if p["in"] == "header"]
+    return schema["paths"][path.removeprefix(base)][method]
+
+
+def header_parameters(schema: openapi.Swagger, path: str, method: str) -> list[dict]:
+    parameters = operation(schema, path, method).get("parameters", [])
+    return [p for p in parameters if p["in"] == "header"]
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
@@ -57,6 +61,16 @@ def test_header_follows_the_configured_name_and_prefixes(schema_for):
 
     assert header_parameters(schema, ECHO, "post")[0]["name"] == "X-Request-Key"
     assert header_parameters(schema_for(PATH_PREFIXES=["/elsewhere/"]), ECHO, "post") == []
+
+
+def test_exempt_view_does_not_document_the_header(schema_for):
+    assert header_parameters(schema_for(), "/api/_test/exempt/", "post") == []
+
+
+def test_write_operation_documents_the_middlewares_own_answers(schema_for):
+    responses = operation(schema_for(), ECHO, "post")["responses"]
+
+    assert {"400", "409", "422"} <= set(responses)
 
 
 def test_auto_schema_is_a_drf_yasg_inspector():

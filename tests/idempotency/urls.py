@@ -7,4 +7,6 @@ urlpatterns = [
     path("private/", views.PrivateEchoView.as_view()),
     path("blocking/", views.BlockingView.as_view()),
     path("plain/", views.plain_view),
+    path("exempt/", views.ExemptView.as_view()),
+    path("exempt-plain/", views.exempt_plain_view),
 ]

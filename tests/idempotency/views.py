@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from nexus_catalog.idempotency.exempt import idempotency_exempt
 from nexus_catalog.models import IdempotencyRecord
 
 calls: Counter[str] = Counter()
@@ -96,3 +97,17 @@ def plain_view(request: HttpRequest) -> JsonResponse:
     """A plain Django view: the middleware is not tied to DRF."""
     user = request.user.pk if request.user.is_authenticated else None
     return JsonResponse({"call": count("plain"), "user": user}, status=201)
+
+
+@idempotency_exempt
+class ExemptView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        return Response({"call": count("exempt")}, status=201)
+
+
+@idempotency_exempt
+@csrf_exempt
+def exempt_plain_view(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"call": count("exempt")}, status=201)

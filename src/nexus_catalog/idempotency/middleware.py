@@ -19,13 +19,15 @@ For a request whose method is in ``METHODS`` and whose path is under ``PATH_PREF
 4. a duplicate gets the stored response with ``Idempotent-Replayed: true`` (same request),
    422 (same key, another request), or 409 with ``Retry-After`` (the first still runs).
 
-Only the status, the ``Content-Type`` and the body are replayed, not the other headers.
+Only the status, the ``Content-Type`` and the body are replayed, not the other headers. A view
+decorated with :func:`~nexus_catalog.idempotency.exempt.idempotency_exempt` is never handled.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
@@ -40,6 +42,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.idempotency import store
+from nexus_catalog.idempotency.exempt import EXEMPT_ATTRIBUTE
 from nexus_catalog.idempotency.keys import MAX_KEY_LENGTH, MalformedKey, parse_key
 from nexus_catalog.idempotency.keys import request_fingerprint as make_fingerprint
 
@@ -63,10 +66,14 @@ class IdempotencyMiddleware:
             return self.get_response(request)
 
         raw_key = request.headers.get(header)
-        if raw_key is None:
-            if _under(request.path_info, config["REQUIRED"]):
-                return _error(400, f"The {header} header is required for this request.")
+        required = _under(request.path_info, config["REQUIRED"])
+        if raw_key is None and not required:
             return self.get_response(request)
+        view = _resolve_view(request)
+        if view is None or view.exempt:
+            return self.get_response(request)  # a 404, or a view that opted out
+        if raw_key is None:
+            return _error(400, f"The {header} header is required for this request.")
         try:
             key = parse_key(raw_key)
         except MalformedKey as exc:
@@ -88,10 +95,7 @@ class IdempotencyMiddleware:
             )
             return self.get_response(request)
 
-        found, view_class = _resolve_view(request)
-        if not found:
-            return self.get_response(request)  # a 404: nothing to protect
-        scope = resolve_scope(request, view_class)
+        scope = resolve_scope(request, view.view_class)
         if scope is None:
             return self.get_response(request)
 
@@ -278,10 +282,20 @@ def _user_scope(user: Any) -> str | None:
     return f"user:{pk}"
 
 
-def _resolve_view(request: HttpRequest) -> tuple[bool, type | None]:
-    """(whether the path resolves, the class of the view when it is class-based)."""
+@dataclass(frozen=True)
+class _View:
+    view_class: type | None  # for a class-based view
+    exempt: bool
+
+
+def _resolve_view(request: HttpRequest) -> _View | None:
+    """The view the request goes to; None for a path that does not resolve (a 404)."""
     try:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
-        return False, None
-    return True, getattr(match.func, "cls", None)
+        return None
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    exempt = getattr(match.func, EXEMPT_ATTRIBUTE, False) or getattr(
+        view_class, EXEMPT_ATTRIBUTE, False
+    )
+    return _View(view_class=view_class, exempt=bool(exempt))

@@ -12,6 +12,7 @@ from drf_yasg import openapi
 from drf_yasg.inspectors import SwaggerAutoSchema
 
 from nexus_catalog.conf import catalog_settings
+from nexus_catalog.idempotency.exempt import EXEMPT_ATTRIBUTE
 from nexus_catalog.idempotency.keys import MAX_KEY_LENGTH
 
 
@@ -64,7 +65,7 @@ class IdempotentAutoSchema(SwaggerAutoSchema):
         """(whether the middleware handles this operation, whether the key is required)."""
         config = catalog_settings.IDEMPOTENCY
         methods = {method.upper() for method in config["METHODS"]}
-        if self.method.upper() not in methods:
+        if self.method.upper() not in methods or getattr(self.view, EXEMPT_ATTRIBUTE, False):
             return False, False
         required = _under(self.path, config["REQUIRED"])
         return required or _under(self.path, config["PATH_PREFIXES"]), required
