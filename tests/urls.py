@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/_test/", include("tests.idempotency.urls")),
 ]
 
+handler400 = "nexus_catalog.api.errors.handler400"
 handler404 = "nexus_catalog.api.errors.handler404"
 handler500 = "nexus_catalog.api.errors.handler500"

@@ -3,12 +3,14 @@
 The rate is read from ``accounts_settings`` when the throttle is built, that is on every
 request, so a changed setting (``override_settings`` in tests) applies at once. Counters live
 in Django's default cache: share it between processes (Redis) or each process counts alone.
-A rate of ``None`` turns the throttle off.
+A rate of ``None`` turns the throttle off. The client is ``REMOTE_ADDR``; ``X-Forwarded-For`` is
+read only when DRF's ``NUM_PROXIES`` says how many proxies to trust.
 """
 
 from __future__ import annotations
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings as drf_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
@@ -24,8 +26,16 @@ class AccountsRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         return getattr(accounts_settings, self.setting)
 
+    def get_ident(self, request: Request) -> str:
+        # With NUM_PROXIES unset, DRF would take X-Forwarded-For as the client's address, so a
+        # client could pick a new identity per request and never be throttled. Only a host
+        # that declares its proxies (NUM_PROXIES) has X-Forwarded-For read.
+        if drf_settings.NUM_PROXIES is None:
+            return request.META.get("REMOTE_ADDR", "")
+        return super().get_ident(request)
+
     def get_cache_key(self, request: Request, view: APIView) -> str:
-        # The IP as DRF sees it: REMOTE_ADDR, or X-Forwarded-For with NUM_PROXIES set.
+        # The IP: REMOTE_ADDR, or X-Forwarded-For as far as NUM_PROXIES says.
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 

@@ -14,6 +14,8 @@
       handler404 = "nexus_catalog.api.errors.handler404"
       handler500 = "nexus_catalog.api.errors.handler500"
 
+  ``handler400`` answers a body over Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with a 413.
+
 No message carries a traceback, SQL or an exception's text: the details go to the log.
 """
 
@@ -23,6 +25,8 @@ import logging
 import sys
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -102,6 +106,12 @@ def wants_json(request: HttpRequest) -> bool:
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if wants_json(request):
+        if isinstance(exception, RequestDataTooBig):
+            # Django refuses the body before reading it, by its Content-Length.
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return JsonResponse(
+                {"detail": f"The request body is too large: at most {limit} bytes."}, status=413
+            )
         return JsonResponse({"detail": "Bad request."}, status=400)
     return defaults.bad_request(request, exception)
 

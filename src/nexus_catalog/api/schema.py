@@ -57,6 +57,7 @@ BAD_REQUEST = _error("Invalid input: a message per field (or per query parameter
 UNAUTHENTICATED = _error("Missing, invalid or expired access token.")
 FORBIDDEN = _error("Not for this caller: staff only, or a status change only staff may make.")
 NOT_FOUND = _error("Not found (or not yours).")
+TOO_LARGE = _error("The request body is over DATA_UPLOAD_MAX_MEMORY_SIZE.")
 UNAVAILABLE = _error("The database is unavailable; retry after the Retry-After delay.")
 
 
@@ -87,6 +88,7 @@ class NexusAutoSchema(IdempotentAutoSchema):
             errors["401"] = UNAUTHENTICATED
         if write:
             errors["403"] = FORBIDDEN
+            errors["413"] = TOO_LARGE
         # A page number past the last page is a 404 too (DRF's pagination).
         if "{" in self.path or "page" in query:
             errors["404"] = NOT_FOUND
