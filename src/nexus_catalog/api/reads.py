@@ -1,15 +1,20 @@
-"""The lean read path of the catalog: list and detail bodies built from ``values()`` rows.
+"""The lean read path of the catalog: response bodies without DRF's per-field machinery.
 
-The serializers stay the contract (the schema, the validation, the writes). To read, a
-viewset fetches exactly its serializer's fields with ``values()`` and shapes each row as
-the serializer would have shaped the instance: money as a string with the field's places,
-a datetime in the current time zone in ISO 8601 (``Z`` for UTC), a foreign key as its id.
-That skips building one model instance and a dozen field objects per row, which is most
-of what a page of products costs.
+The serializers stay the contract (the schema, the validation, the writes); this module
+produces exactly what they output, faster:
 
-Only serializers made of plain fields qualify; :func:`row_shape` returns ``None`` for any
-other (a nested serializer, a method field...) or when the host changed DRF's number or
-date formats, and the viewset then takes DRF's usual path.
+* :func:`row_shape`: a viewset fetches exactly the serializer's fields with ``values()``
+  and shapes each row as the serializer would have shaped the instance: money as a string
+  with the field's places, a datetime in the current time zone in ISO 8601 (``Z`` for UTC),
+  a foreign key as its id. That skips building one model instance and a dozen field
+  objects per row, which is most of what a page of products costs.
+* :class:`FastRepresentationMixin`: a serializer of model instances (nested lists of
+  plain serializers included, as an order's lines) renders through a shape computed once
+  per class, instead of building its fields on every instantiation.
+
+Only serializers made of plain fields qualify; the shapes are ``None`` for any other (a
+method field, a dotted source...) or when the host changed DRF's number or date formats,
+and DRF's usual path is taken.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from rest_framework import ISO_8601, fields, relations, serializers
 from rest_framework.settings import api_settings
@@ -60,6 +66,15 @@ def _as_is(value: Any, tz: Any) -> Any:
     return value
 
 
+def _choice(field: fields.ChoiceField) -> Converter:
+    choices = field.choice_strings_to_values
+
+    def convert(value: Any, tz: Any) -> Any:
+        return value if value in ("", None) else choices.get(str(value), value)
+
+    return convert
+
+
 def _converter(field: fields.Field) -> Converter | None:
     """How the ``values()`` value becomes the field's output; None when not handled here."""
     if isinstance(field, fields.DecimalField):
@@ -71,6 +86,8 @@ def _converter(field: fields.Field) -> Converter | None:
         if hasattr(field, "timezone") or getattr(field, "format", ISO_8601) != ISO_8601:
             return None
         return _datetime
+    if isinstance(field, fields.ChoiceField) and not isinstance(field, fields.MultipleChoiceField):
+        return _choice(field)
     if isinstance(field, relations.PrimaryKeyRelatedField):
         return _as_is if field.pk_field is None else None
     big_integer = getattr(fields, "BigIntegerField", ())  # DRF 3.16+
@@ -116,3 +133,69 @@ def _row_shape(serializer_class: type[serializers.Serializer]) -> RowShape | Non
             return None
         columns.append((name, field.source, convert))
     return RowShape(columns)
+
+
+class ObjectShape:
+    """How a serializer of model instances renders one: ``(name, attribute, converter,
+    nested shape)`` per field; a nested list reads ``attribute.all()``."""
+
+    def __init__(self, columns: list[tuple[str, str, Converter | None, ObjectShape | None]]):
+        self.columns = columns
+
+    def render(self, instance: Any, tz: Any) -> dict[str, Any]:
+        data = {}
+        for name, attribute, convert, nested in self.columns:
+            value = getattr(instance, attribute)
+            if nested is None:
+                data[name] = convert(value, tz)
+            else:
+                data[name] = [nested.render(item, tz) for item in value.all()]
+        return data
+
+
+def object_shape(serializer_class: type[serializers.Serializer]) -> ObjectShape | None:
+    """The shape of ``serializer_class``'s output for an instance, or None: DRF's path."""
+    if api_settings.DATETIME_FORMAT != ISO_8601 or not api_settings.COERCE_DECIMAL_TO_STRING:
+        return None
+    return _object_shape(serializer_class)
+
+
+@cache
+def _object_shape(serializer_class: type[serializers.Serializer]) -> ObjectShape | None:
+    model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+    if model is None:
+        return None
+    columns: list[tuple[str, str, Converter | None, ObjectShape | None]] = []
+    for name, field in serializer_class().fields.items():
+        if field.write_only:
+            continue
+        if "." in field.source or field.source == "*":
+            return None
+        if isinstance(field, serializers.ListSerializer):
+            nested = _object_shape(type(field.child))
+            if nested is None:
+                return None
+            columns.append((name, field.source, None, nested))
+            continue
+        convert = _converter(field)
+        if convert is None:
+            return None
+        try:
+            # A foreign key is read from its column (``user_id``): no query for the user.
+            attribute = model._meta.get_field(field.source).attname
+        except FieldDoesNotExist:
+            return None
+        columns.append((name, attribute, convert, None))
+    return ObjectShape(columns)
+
+
+class FastRepresentationMixin:
+    """For a ``ModelSerializer``: render through :func:`object_shape` when the serializer
+    qualifies (its fields are then never built), through DRF otherwise."""
+
+    def to_representation(self, instance: Any) -> Any:
+        shape = object_shape(type(self))
+        if shape is None:
+            return super().to_representation(instance)
+        tz = timezone.get_current_timezone() if settings.USE_TZ else None
+        return shape.render(instance, tz)

@@ -10,6 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from nexus_catalog.api.reads import FastRepresentationMixin
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.models import (
     AuditLog,
@@ -101,7 +102,7 @@ class OrderAdjustmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     """An order as the API shows it; every price was computed by the server."""
 
     lines = OrderLineSerializer(many=True, read_only=True)

@@ -235,7 +235,8 @@ class OrderViewSet(
             shipping_address=data["shipping_address"],
             context=self.audit_context(),
         )
-        return self._render(order, status.HTTP_201_CREATED)
+        # place_order returns the order with its lines and adjustments: no query to render.
+        return Response(self.get_serializer(order).data, status=status.HTTP_201_CREATED)
 
     def _update(self, request: Request) -> Response:
         order = self.get_object()

@@ -70,7 +70,8 @@ def place_order(
     :raises OrderRefused: a ``nexus_order_validate`` plugin refused the order.
     :raises PricingError: a pricing plugin gave an unusable price or adjustment.
 
-    Whatever is raised, nothing is written and no stock is taken.
+    Whatever is raised, nothing is written and no stock is taken. The order returned
+    carries its lines and adjustments: ``order.lines.all()`` runs no query.
     """
     _check_texts({"note": note, "shipping_address": shipping_address})
     wanted = _parse_items(items)
@@ -105,8 +106,9 @@ def place_order(
         )
         adjustments = pricing.adjustments(pm, order, drafts, user)
         order.total = _money_total(subtotal + sum((a.amount for a in adjustments), Decimal("0")))
-        order.save(update_fields=["total"])
-        OrderAdjustment.objects.bulk_create(
+        if order.total != subtotal:
+            order.save(update_fields=["total"])
+        adjustment_rows = OrderAdjustment.objects.bulk_create(
             OrderAdjustment(
                 order=order, code=a.code, label=a.label, amount=a.amount, source=a.source
             )
@@ -126,6 +128,8 @@ def place_order(
         )
         for line in sorted(lines, key=lambda line: line.product_id):
             inventory.take_stock(line, actor=user)
+        _prefill(order, "lines", lines)
+        _prefill(order, "adjustments", adjustment_rows)
         audit.record(
             "order.created",
             order,
@@ -135,6 +139,20 @@ def place_order(
         )
         call_after_commit("nexus_order_created", order=order)
     return order
+
+
+def _prefill(order: Order, relation: str, rows: list[Any]) -> None:
+    """Let ``order.<relation>.all()`` answer ``rows`` without a query.
+
+    This is how ``prefetch_related`` fills a relation (Django keeps the rows in the
+    instance's ``_prefetched_objects_cache``), so whoever reads the new order, the API
+    rendering it or an after-commit hook, gets the lines and adjustments just written
+    instead of selecting them again.
+    """
+    queryset = getattr(order, relation).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    order.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
 def allowed_targets(order: Order, actor: Any) -> frozenset[str]:
