@@ -131,8 +131,10 @@ def _in_progress_claim(body: bytes, key: str, *, locked_for: timedelta) -> Idemp
         fingerprint=request_fingerprint("POST", ECHO, "", body),
     )
     assert isinstance(result, store.Claim)
-    IdempotencyRecord.objects.filter(pk=result.record_id).update(locked_until=now + locked_for)
-    return IdempotencyRecord.objects.get(pk=result.record_id)
+    IdempotencyRecord.objects.filter(lookup_key=result.lookup_key).update(
+        locked_until=now + locked_for
+    )
+    return IdempotencyRecord.objects.get(lookup_key=result.lookup_key)
 
 
 def test_same_key_while_first_runs_is_409_with_retry_after(api_client):

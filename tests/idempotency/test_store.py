@@ -21,7 +21,7 @@ def claim(fingerprint: str = "f1") -> store.Claim | store.Outcome:
 
 
 def make_stale(claimed: store.Claim) -> None:
-    IdempotencyRecord.objects.filter(pk=claimed.record_id).update(
+    IdempotencyRecord.objects.filter(lookup_key=claimed.lookup_key).update(
         locked_until=timezone.now() - timedelta(seconds=1)
     )
 
@@ -30,7 +30,7 @@ def test_new_key_is_claimed_in_progress():
     claimed = claim()
 
     assert isinstance(claimed, store.Claim)
-    record = IdempotencyRecord.objects.get(pk=claimed.record_id)
+    record = IdempotencyRecord.objects.get(lookup_key=claimed.lookup_key)
     assert record.state == IdempotencyState.IN_PROGRESS
     assert record.locked_until == claimed.locked_until
 
@@ -83,7 +83,8 @@ def test_stale_claim_is_retaken_once():
     again = claim()
 
     assert isinstance(retaken, store.Claim)
-    assert retaken.record_id == first.record_id
+    assert retaken.lookup_key == first.lookup_key
+    assert retaken.locked_until > first.locked_until
     assert again.kind == "in_progress"
 
 
@@ -101,14 +102,14 @@ def test_owner_of_a_retaken_claim_can_no_longer_complete_it():
 def test_lookup_finds_the_record_of_a_key():
     claimed = claim()
 
-    assert store.lookup(**REQUEST).pk == claimed.record_id
+    assert store.lookup(**REQUEST).lookup_key == claimed.lookup_key
     assert store.lookup(**{**REQUEST, "scope": "user:2"}) is None
 
 
 def _record(**fields) -> IdempotencyRecord:
     claimed = store.claim(**{**REQUEST, "key": fields.pop("key")}, fingerprint="f")
-    IdempotencyRecord.objects.filter(pk=claimed.record_id).update(**fields)
-    return IdempotencyRecord.objects.get(pk=claimed.record_id)
+    IdempotencyRecord.objects.filter(lookup_key=claimed.lookup_key).update(**fields)
+    return IdempotencyRecord.objects.get(lookup_key=claimed.lookup_key)
 
 
 def test_purge_deletes_expired_records_only():

@@ -15,11 +15,13 @@ No HTTP here. The database is the only arbiter, so any number of server processe
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
 
@@ -41,7 +43,7 @@ _SCOPE_COLUMN_LENGTH = IdempotencyRecord._meta.get_field("scope").max_length
 class Claim:
     """A key this request now owns: run the view, then :func:`complete` or :func:`release`."""
 
-    record_id: int
+    lookup_key: str
     locked_until: datetime
 
 
@@ -70,15 +72,71 @@ def _is_expired(record: IdempotencyRecord, now: datetime) -> bool:
     )
 
 
-def _insert(record: IdempotencyRecord, alias: str) -> None:
-    connection = transaction.get_connection(alias)
+# The two statements of every handled request (the claim's INSERT, the completion's UPDATE)
+# are written in SQL: the ORM's compilation of them cost more CPU than the rest of the
+# middleware together. Values go through each field's get_db_prep_value, so every backend
+# receives what the ORM would send. The rare paths (duplicates, release, purge) use the ORM.
+_INSERT_COLUMNS = (
+    "lookup_key",
+    "key",
+    "scope",
+    "method",
+    "path",
+    "fingerprint",
+    "state",
+    "content_type",
+    "body",
+    "created_at",
+    "locked_until",
+    "expires_at",
+)
+_COMPLETE_COLUMNS = ("state", "status_code", "content_type", "body")
+_COMPLETE_WHERE = ("lookup_key", "state", "locked_until")
+
+
+def _column(connection: BaseDatabaseWrapper, name: str) -> str:
+    return connection.ops.quote_name(IdempotencyRecord._meta.get_field(name).column)
+
+
+def _prepared(connection: BaseDatabaseWrapper, names: tuple[str, ...], values: tuple) -> list:
+    get_field = IdempotencyRecord._meta.get_field
+    return [
+        get_field(n).get_db_prep_value(v, connection) for n, v in zip(names, values, strict=True)
+    ]
+
+
+@functools.cache
+def _insert_sql(alias: str) -> str:
+    connection = connections[alias]
+    return "INSERT INTO {} ({}) VALUES ({})".format(
+        connection.ops.quote_name(IdempotencyRecord._meta.db_table),
+        ", ".join(_column(connection, name) for name in _INSERT_COLUMNS),
+        ", ".join(["%s"] * len(_INSERT_COLUMNS)),
+    )
+
+
+@functools.cache
+def _complete_sql(alias: str) -> str:
+    connection = connections[alias]
+    return "UPDATE {} SET {} WHERE {}".format(
+        connection.ops.quote_name(IdempotencyRecord._meta.db_table),
+        ", ".join(f"{_column(connection, name)} = %s" for name in _COMPLETE_COLUMNS),
+        " AND ".join(f"{_column(connection, name)} = %s" for name in _COMPLETE_WHERE),
+    )
+
+
+def _insert(alias: str, values: tuple) -> None:
+    connection = connections[alias]
+    sql = _insert_sql(alias)
+    params = _prepared(connection, _INSERT_COLUMNS, values)
     if connection.get_autocommit():
         # One statement in autocommit mode is its own committed transaction.
-        record.save(force_insert=True, using=alias)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
     else:
         # Inside a caller's transaction: a savepoint keeps it usable after an IntegrityError.
-        with transaction.atomic(using=alias):
-            record.save(force_insert=True, using=alias)
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def claim(*, scope: str, method: str, path: str, key: str, fingerprint: str) -> Claim | Outcome:
@@ -93,22 +151,26 @@ def claim(*, scope: str, method: str, path: str, key: str, fingerprint: str) -> 
     for _attempt in range(_CLAIM_ATTEMPTS):
         now = timezone.now()
         locked_until = now + config["LOCK_TIMEOUT"]
-        record = IdempotencyRecord(
-            lookup_key=lookup,
-            key=key,
-            scope=scope[:_SCOPE_COLUMN_LENGTH],
-            method=method.upper(),
-            path=path,
-            fingerprint=fingerprint,
-            locked_until=locked_until,
-            expires_at=now + config["TTL"],
+        values = (
+            lookup,
+            key,
+            scope[:_SCOPE_COLUMN_LENGTH],
+            method.upper(),
+            path,
+            fingerprint,
+            IdempotencyState.IN_PROGRESS,
+            "",
+            b"",
+            now,
+            locked_until,
+            now + config["TTL"],
         )
         try:
-            _insert(record, alias)
+            _insert(alias, values)
         except IntegrityError as exc:
             last_error = exc
         else:
-            return Claim(record_id=record.pk, locked_until=locked_until)
+            return Claim(lookup_key=lookup, locked_until=locked_until)
 
         existing = IdempotencyRecord.objects.using(alias).filter(lookup_key=lookup).first()
         if existing is None:
@@ -135,7 +197,7 @@ def claim(*, scope: str, method: str, path: str, key: str, fingerprint: str) -> 
             .update(locked_until=locked_until, expires_at=now + config["TTL"])
         )
         if retaken:
-            return Claim(record_id=existing.pk, locked_until=locked_until)
+            return Claim(lookup_key=lookup, locked_until=locked_until)
     if last_error is not None:
         raise last_error
     raise RuntimeError(f"could not claim idempotency key {key!r}")  # pragma: no cover
@@ -143,21 +205,24 @@ def claim(*, scope: str, method: str, path: str, key: str, fingerprint: str) -> 
 
 def complete(claimed: Claim, *, status_code: int, content_type: str, body: bytes) -> bool:
     """Store the response of a claimed request (one UPDATE). False if the claim was lost."""
-    updated = (
-        IdempotencyRecord.objects.using(_db_alias())
-        .filter(
-            pk=claimed.record_id,
-            state=IdempotencyState.IN_PROGRESS,
-            locked_until=claimed.locked_until,
-        )
-        .update(
-            state=IdempotencyState.COMPLETED,
-            status_code=status_code,
-            content_type=content_type,
-            body=body,
-        )
+    alias = _db_alias()
+    connection = connections[alias]
+    params = _prepared(
+        connection,
+        (*_COMPLETE_COLUMNS, *_COMPLETE_WHERE),
+        (
+            IdempotencyState.COMPLETED,
+            status_code,
+            content_type,
+            body,
+            claimed.lookup_key,
+            IdempotencyState.IN_PROGRESS,
+            claimed.locked_until,
+        ),
     )
-    return bool(updated)
+    with connection.cursor() as cursor:
+        cursor.execute(_complete_sql(alias), params)
+        return cursor.rowcount == 1
 
 
 def release(claimed: Claim) -> bool:
@@ -165,7 +230,7 @@ def release(claimed: Claim) -> bool:
     deleted, _ = (
         IdempotencyRecord.objects.using(_db_alias())
         .filter(
-            pk=claimed.record_id,
+            lookup_key=claimed.lookup_key,
             state=IdempotencyState.IN_PROGRESS,
             locked_until=claimed.locked_until,
         )
