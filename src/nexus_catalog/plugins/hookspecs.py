@@ -28,7 +28,9 @@ Two kinds of hook run at two moments:
 
 * *Inside the transaction* (``nexus_unit_price``, ``nexus_order_adjustments``,
   ``nexus_order_validate``, ``nexus_order_pre_transition``): the rows they see are locked,
-  and an exception they raise rolls back everything; nothing is written.
+  and an exception they raise rolls back everything; nothing is written. An unexpected
+  exception of a pricing hook is logged and answered as a
+  :class:`~nexus_catalog.exceptions.PricingError` (400, "a pricing plugin failed").
 * *After commit* (``nexus_order_created``, ``nexus_order_transitioned``,
   ``nexus_audit_event``): the change is durable; an exception they raise is logged and
   never undoes it, nor stops the other plugins.

@@ -3,7 +3,9 @@
 Every amount a plugin returns is checked here (a ``Decimal``, finite, not negative where a
 price is meant) and rounded to the cent with ``ROUND_HALF_UP``, so nothing a plugin gets
 wrong reaches the database: the caller's transaction is rolled back with a
-:class:`~nexus_catalog.exceptions.PricingError` instead.
+:class:`~nexus_catalog.exceptions.PricingError` instead. A plugin that raises is treated the
+same way (logged with its traceback); the engine's own errors and database errors pass
+through unchanged.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pluggy
+from django.db import DatabaseError
 from django.utils.text import slugify
 
-from nexus_catalog.exceptions import PricingError
+from nexus_catalog.exceptions import NexusError, PricingError
 from nexus_catalog.models import Order, OrderAdjustment, Product
 from nexus_catalog.plugins.types import Adjustment, DraftLine
 
@@ -40,10 +43,16 @@ def _is_amount(value: Any) -> bool:
 def unit_price(pm: pluggy.PluginManager, product: Product, quantity: int, user: Any) -> Decimal:
     """The unit price of one line, as the ``nexus_unit_price`` plugins set it.
 
-    :raises PricingError: no plugin gave a price, or the price is not a non-negative
-        ``Decimal``.
+    :raises PricingError: a plugin raised, no plugin gave a price, or the price is not a
+        non-negative ``Decimal``.
     """
-    price = pm.hook.nexus_unit_price(product=product, quantity=quantity, user=user)
+    try:
+        price = pm.hook.nexus_unit_price(product=product, quantity=quantity, user=user)
+    except (NexusError, DatabaseError):
+        raise
+    except Exception as exc:
+        logger.exception("nexus_unit_price failed for product %s", product.pk)
+        raise PricingError(f"No valid price for {product.name}: a pricing plugin failed.") from exc
     if not _is_amount(price):
         logger.error("nexus_unit_price gave %r for product %s", price, product.pk)
         raise PricingError(f"No valid price for {product.name}.")
@@ -62,10 +71,9 @@ def adjustments(
 
     Each implementation is called on its own (in the order a hook call would use) so that
     the engine knows which plugin gave which adjustment; wrappers (``wrapper=True``) of
-    this hook are therefore not applied, and are logged as ignored. An exception raised by
-    a plugin propagates: the order is rolled back.
+    this hook are therefore not applied, and are logged as ignored.
 
-    :raises PricingError: a plugin returned something that is not an
+    :raises PricingError: a plugin raised, or returned something that is not an
         :class:`~nexus_catalog.plugins.types.Adjustment` with a finite ``Decimal`` amount.
     """
     found: list[Adjustment] = []
@@ -78,7 +86,13 @@ def adjustments(
                 impl.plugin_name,
             )
             continue
-        result = impl.function(*[kwargs[name] for name in impl.argnames])
+        try:
+            result = impl.function(*[kwargs[name] for name in impl.argnames])
+        except (NexusError, DatabaseError):
+            raise
+        except Exception as exc:
+            logger.exception("Plugin %s failed in nexus_order_adjustments", impl.plugin_name)
+            raise PricingError("The order could not be priced: a pricing plugin failed.") from exc
         for item in result or ():
             if not isinstance(item, Adjustment) or not _is_amount(item.amount):
                 logger.error("Plugin %s gave an invalid adjustment %r", impl.plugin_name, item)
