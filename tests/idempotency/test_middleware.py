@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -407,3 +407,30 @@ def test_atomic_requests_still_replays_and_releases(api_client, monkeypatch):
 
     assert replay["Idempotent-Replayed"] == "true"
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["k1"]
+
+
+# -- database errors after the view ran --------------------------------------------------------
+
+
+def _failing(*args, **kwargs):
+    raise DatabaseError("the database went away")
+
+
+def test_response_is_returned_when_it_cannot_be_stored(api_client, monkeypatch, caplog):
+    monkeypatch.setattr(store, "complete", _failing)
+
+    response = send(api_client, {"a": 1}, key="k1")
+
+    assert response.status_code == 201
+    assert response.json()["call"] == 1
+    assert "could not be stored" in caplog.text
+
+
+def test_view_error_survives_a_failed_release(monkeypatch, caplog):
+    monkeypatch.setattr(store, "release", _failing)
+    client = APIClient(raise_request_exception=False)
+
+    response = send(client, {"status": 503}, key="k1")
+
+    assert response.status_code == 503
+    assert "could not be released" in caplog.text

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.request import RawPostDataException
 from django.urls import Resolver404, resolve
@@ -117,10 +118,10 @@ class IdempotencyMiddleware:
         try:
             response = self.get_response(request)
         except BaseException:
-            store.release(claimed)
+            _release(request, claimed)
             raise
         if not _storable(response):
-            store.release(claimed)
+            _release(request, claimed)
             return response
         body = response.content  # type: ignore[attr-defined]
         max_bytes = catalog_settings.IDEMPOTENCY["MAX_BODY_BYTES"]
@@ -132,14 +133,25 @@ class IdempotencyMiddleware:
                 len(body),
                 max_bytes,
             )
-            store.release(claimed)
+            _release(request, claimed)
             return response
-        if not store.complete(
-            claimed,
-            status_code=response.status_code,
-            content_type=response.get("Content-Type", ""),
-            body=body,
-        ):
+        try:
+            stored = store.complete(
+                claimed,
+                status_code=response.status_code,
+                content_type=response.get("Content-Type", ""),
+                body=body,
+            )
+        except DatabaseError:
+            # The view's work is done and committed: the client gets its answer. The claim
+            # stays in progress (409 to a retry) until LOCK_TIMEOUT makes it retakeable.
+            logger.exception(
+                "%s %s: the response could not be stored for idempotent replay.",
+                request.method,
+                request.path,
+            )
+            return response
+        if not stored:
             logger.warning(
                 "%s %s: the idempotency claim was retaken before the response was stored "
                 "(the view ran longer than LOCK_TIMEOUT).",
@@ -147,6 +159,19 @@ class IdempotencyMiddleware:
                 request.path,
             )
         return response
+
+
+def _release(request: HttpRequest, claimed: store.Claim) -> None:
+    """Give the key back; a database error here must not hide the view's own outcome."""
+    try:
+        store.release(claimed)
+    except DatabaseError:
+        logger.exception(
+            "%s %s: the idempotency claim could not be released; it will be retakeable "
+            "after LOCK_TIMEOUT.",
+            request.method,
+            request.path,
+        )
 
 
 def _under(path: str, prefixes: Iterable[str]) -> bool:
