@@ -2,8 +2,8 @@
 
 :class:`OrderEmailNotifier` is a built-in plugin (``nexus.notifications.email``; disable it
 by that name in ``DISABLED_PLUGINS``). Its ``nexus_order_created`` implementation, which runs
-after the order committed, enqueues :func:`nexus_catalog.tasks.send_order_created_email`;
-the task calls :func:`send_order_created`.
+after the order committed, enqueues :func:`nexus_catalog.tasks.send_order_created_email`
+(or runs it in place when there is no broker); the task calls :func:`send_order_created`.
 
 Sent once per order: a sent e-mail is recorded in the order's audit trail as an
 ``order.email_sent`` row, written in the same transaction that holds the order row locked
@@ -47,9 +47,12 @@ class OrderEmailNotifier:
         if not getattr(order.user, "email", ""):
             return
         # Imported here: the plugin is built with the manager, before Celery tasks matter.
-        from nexus_catalog.tasks import send_order_created_email
+        from nexus_catalog.tasks import send_order_created_email, sends_to_a_broker
 
-        send_order_created_email.delay(order.pk)
+        if sends_to_a_broker(send_order_created_email):
+            send_order_created_email.delay(order.pk)
+        else:
+            send_order_created_email.apply(args=[order.pk])
 
 
 def email_already_sent(order: Any, email: str = ORDER_CREATED_EMAIL) -> bool:

@@ -22,7 +22,7 @@ import random
 import smtplib
 from datetime import datetime
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,6 +35,14 @@ dead_letter_logger = logging.getLogger("nexus_catalog.tasks.dead_letter")
 
 # How many rows one run of a sweep handles; the next run takes the rest.
 SWEEP_BATCH_SIZE = 100
+
+
+def sends_to_a_broker(task: Task) -> bool:
+    """Whether ``task.delay`` would publish to a broker: the current Celery app has a broker
+    URL and does not run tasks eagerly. A project without a Celery app configured gets
+    Celery's default app, which has none: its work is then done in the calling process."""
+    conf = task.app.conf
+    return bool(conf.broker_url) and not conf.task_always_eager
 
 
 def backoff_delay(retries: int, factor: float, maximum: float) -> float:

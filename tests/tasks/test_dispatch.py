@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
+from celery import Celery
+from django.core import mail
 from django.db import transaction
 
 from nexus_catalog.models import AuditLog, Order
@@ -13,15 +16,11 @@ from nexus_catalog.tasks import deliver_audit_event, send_order_created_email
 from tests.tasks.conftest import RecordingSink, current_celery_app, make_celery_app
 
 
-class Enqueued(list):
-    """``(task name, args, kwargs)`` of every message the shared tasks sent."""
-
-
 @pytest.fixture
-def enqueued(monkeypatch) -> Enqueued:
+def enqueued(monkeypatch) -> Iterator[list[tuple[str, tuple, dict]]]:
     """A non-eager app is current, and the two tasks the engine sends are captured instead
-    of published."""
-    sent = Enqueued()
+    of published: ``(task name, args, kwargs)`` each."""
+    sent: list[tuple[str, tuple, dict]] = []
     app = make_celery_app("memory://")
     with current_celery_app(app):
         for task in (deliver_audit_event, send_order_created_email):
@@ -92,3 +91,18 @@ def test_a_failing_enqueue_is_logged_and_the_event_stays_in_the_outbox(
     log = AuditLog.objects.get(action="order.created")
     assert log.delivered_at is None
     assert f"Audit event {log.event_id} could not be enqueued" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_project_without_a_configured_celery_app_delivers_and_emails_in_process(
+    add_sink, customer, product
+):
+    # Celery's default app: no broker URL, not eager. Nothing may try to reach a broker.
+    sink = add_sink(RecordingSink(), "sink")
+    with current_celery_app(Celery("unconfigured", set_as_current=False)):
+        place_order(customer, [{"product": product.pk, "quantity": 1}])
+
+    log = AuditLog.objects.get(action="order.created")
+    assert sink.received(log.event_id) == 1
+    assert log.delivered_at is not None
+    assert len(mail.outbox) == 1

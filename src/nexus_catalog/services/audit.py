@@ -91,15 +91,16 @@ def dispatch(event_id: UUID | str) -> None:
 
     With a broker, the Celery task :func:`nexus_catalog.tasks.deliver_audit_event` is
     enqueued; an enqueue that fails (broker down) is logged and the event stays undelivered
-    in the outbox, where :func:`redeliver_undelivered` finds it. Without a broker (Celery's
-    ``task_always_eager``), the event is delivered here, once: retrying inline would hold up
-    the request that made the change, so a failure is left to the redelivery sweep too.
+    in the outbox, where :func:`undelivered_events` finds it for the redelivery sweep.
+    Without a broker (no broker URL, or Celery's ``task_always_eager``), the event is
+    delivered here, once: retrying inline would hold up the request that made the change,
+    so a failure is left to the redelivery sweep too.
     """
     # The tasks module imports this one; importing it lazily keeps the services free of
     # Celery at import time.
-    from nexus_catalog.tasks import deliver_audit_event
+    from nexus_catalog.tasks import deliver_audit_event, sends_to_a_broker
 
-    if deliver_audit_event.app.conf.task_always_eager:
+    if not sends_to_a_broker(deliver_audit_event):
         deliver(event_id)
         return
     try:
