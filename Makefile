@@ -49,12 +49,13 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff format .
 
 # SQLite first; then PostgreSQL when NEXUS_TEST_DATABASE_URL is set (the postgres-marked
-# concurrency tests run only there).
+# concurrency tests run only there; the slow packaging, docs and browser tests touch no test
+# database, so they run once, in the SQLite pass).
 test: lint
 	env -u NEXUS_TEST_DATABASE_URL $(BIN)/pytest -m "not postgres" $(PYTEST_ARGS)
 	@if [ -n "$$NEXUS_TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL: $$NEXUS_TEST_DATABASE_URL"; \
-		$(BIN)/pytest --create-db $(PYTEST_ARGS); \
+		$(BIN)/pytest --create-db -m "not slow" $(PYTEST_ARGS); \
 	fi
 
 docs: $(VENV)/.test-installed

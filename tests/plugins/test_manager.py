@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 
 import pytest
@@ -145,3 +146,22 @@ def test_a_settings_plugin_can_be_disabled():
 )
 def test_a_disabled_dotted_path_is_not_imported():
     assert get_plugin_manager().get_plugin("not.installed.Plugin") is None
+
+
+def test_a_module_path_loads_a_submodule_nothing_imported_yet(tmp_path, monkeypatch):
+    package = tmp_path / "shop_pricing_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "rules.py").write_text(
+        "from decimal import Decimal\n"
+        "from nexus_catalog.plugins import hookimpl\n\n"
+        "@hookimpl\n"
+        "def nexus_unit_price(product, quantity, user):\n"
+        "    return Decimal('1.23')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "shop_pricing_pkg", raising=False)
+    monkeypatch.delitem(sys.modules, "shop_pricing_pkg.rules", raising=False)
+
+    with override_settings(NEXUS_CATALOG={"PLUGINS": ["shop_pricing_pkg.rules"]}):
+        assert unit_price() == Decimal("1.23")

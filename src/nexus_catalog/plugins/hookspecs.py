@@ -92,15 +92,15 @@ def nexus_order_adjustments(
     with ``source`` set to the plugin's name, and the order total is the subtotal plus
     every adjustment.
 
-    :param order: the :class:`~nexus_catalog.models.Order` being placed; ``subtotal`` and
-        ``currency`` are set, lines are not yet written.
-    :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
     Every plugin sees the same subtotal, before any adjustment: adjustments do not chain.
     An amount that must follow a discount (a tax on the discounted amount, free shipping
     from a threshold) is computed from a discounted subtotal when the discount lowers the
     unit price (``nexus_unit_price`` with ``wrapper=True``) rather than adding a negative
     adjustment; the demo plugins of the example project do so.
 
+    :param order: the :class:`~nexus_catalog.models.Order` being placed; ``subtotal`` and
+        ``currency`` are set, lines are not yet written.
+    :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
     :param user: the customer placing the order.
     :return: an iterable of :class:`~nexus_catalog.plugins.types.Adjustment`, or ``None``.
         Adjustments that would make the total negative refuse the order with a

@@ -27,6 +27,7 @@ The manager is rebuilt when ``NEXUS_CATALOG`` changes (``override_settings`` in 
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import inspect
 import logging
@@ -138,6 +139,13 @@ def load_plugin(path: str) -> object:
             name=repr(path),
         )
     try:
+        # A module path first: ``import_string`` would look a submodule up as an attribute
+        # of its package, which fails until something else has imported it.
+        try:
+            return importlib.import_module(path)
+        except ModuleNotFoundError as exc:
+            if exc.name != path:
+                raise
         return import_string(path)
     except Exception as exc:
         raise PluginImportError(
