@@ -36,6 +36,7 @@ from nexus_accounts.exceptions import (
     InvalidCredentials,
     InvalidRefreshToken,
 )
+from nexus_catalog.idempotency.exempt import idempotency_exempt
 
 TAGS = ["auth"]
 FIELD_ERRORS = openapi.Response("Invalid input: messages by field.")
@@ -85,6 +86,8 @@ class RegisterView(AnonymousEndpoint):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+# Token responses are credentials: never stored by the Idempotency-Key middleware.
+@idempotency_exempt
 class LoginView(AnonymousEndpoint):
     throttle_classes = (LoginRateThrottle,)
 
@@ -114,6 +117,7 @@ class LoginView(AnonymousEndpoint):
         return Response(services.issue_token_pair(user))
 
 
+@idempotency_exempt
 class RefreshView(AnonymousEndpoint):
     @swagger_auto_schema(
         operation_summary="Trade a refresh token for a new pair (the old one is blacklisted)",
