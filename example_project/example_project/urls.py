@@ -7,6 +7,7 @@ from drf_yasg.views import get_schema_view
 from rest_framework import permissions
 
 from nexus_accounts.api.views import LoginView, RefreshView
+from nexus_catalog.api.errors import handler404 as api_not_found
 
 schema_view = get_schema_view(
     openapi.Info(
@@ -32,6 +33,10 @@ urlpatterns = [
     ),
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
+    # Last: any other path under /api/ is a JSON 404 even with DEBUG=True, where Django would
+    # otherwise show its HTML debug page. Only paths ending in a slash, so that APPEND_SLASH
+    # still redirects /api/products to /api/products/.
+    re_path(r"^api/(?:.*/)?$", api_not_found),
 ]
 
 # JSON errors under /api/, Django's HTML pages elsewhere.
