@@ -28,7 +28,7 @@ migrate: $(VENV)/.run-installed
 	$(DEMO_ENV) $(MANAGE) migrate --no-input
 
 demo: migrate
-	@$(DEMO_ENV) $(MANAGE) shell -c "from django.contrib.auth import get_user_model; U = get_user_model(); U.objects.filter(username='admin').exists() or U.objects.create_superuser('admin', 'admin@example.com', 'admin')"
+	@$(DEMO_ENV) $(MANAGE) shell --no-imports -c "from django.contrib.auth import get_user_model; U = get_user_model(); U.objects.filter(username='admin').exists() or U.objects.create_superuser('admin', 'admin@example.com', 'admin')"
 	@if $(DEMO_ENV) $(MANAGE) help nexus_seed_demo >/dev/null 2>&1; then $(DEMO_ENV) $(MANAGE) nexus_seed_demo; fi
 
 run: demo
