@@ -1,9 +1,14 @@
 """Customer notifications: the order-created e-mail.
 
 :class:`OrderEmailNotifier` is a built-in plugin (``nexus.notifications.email``; disable it
-by that name in ``DISABLED_PLUGINS``). Its ``nexus_order_created`` implementation, which runs
-after the order committed, enqueues :func:`nexus_catalog.tasks.send_order_created_email`
-(or runs it in place when there is no broker); the task calls :func:`send_order_created`.
+by that name in ``DISABLED_PLUGINS``). It is an audit sink: the e-mail rides on the
+``order.created`` audit event, so it shares the outbox of the audit trail. That row is written
+in the order's transaction and delivered after commit by
+:func:`nexus_catalog.tasks.deliver_audit_event` (or in process when there is no broker); a
+mail server that fails is retried with that task's per-sink retries, and an event whose
+enqueue failed (the broker was down) or whose retries ran out is sent again by the
+:func:`~nexus_catalog.tasks.redeliver_audit_events` sweep. A broker outage delays the e-mail,
+it never loses it.
 
 Sent once per order: a sent e-mail is recorded in the order's audit trail as an
 ``order.email_sent`` row, written in the same transaction that holds the order row locked
@@ -30,9 +35,12 @@ from django.utils.timesince import timesince
 
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.plugins.hookspecs import hookimpl
+from nexus_catalog.plugins.types import AuditEvent
 
 logger = logging.getLogger(__name__)
 
+# The audit action that place_order records, and the one recorded once the e-mail is sent.
+ORDER_CREATED_ACTION = "order.created"
 EMAIL_SENT_ACTION = "order.email_sent"
 ORDER_CREATED_EMAIL = "order_created"
 BODY_TEMPLATE = "nexus_catalog/email/order_created.txt"
@@ -40,19 +48,15 @@ SUBJECT_TEMPLATE = "nexus_catalog/email/order_created_subject.txt"
 
 
 class OrderEmailNotifier:
-    """Sends the customer an e-mail when an order is placed (through Celery)."""
+    """Sends the customer an e-mail when an order is placed: an audit sink of the
+    ``order.created`` event. Every other event, its own ``order.email_sent`` included, is
+    ignored."""
 
     @hookimpl
-    def nexus_order_created(self, order: Any) -> None:
-        if not getattr(order.user, "email", ""):
-            return
-        # Imported here: the plugin is built with the manager, before Celery tasks matter.
-        from nexus_catalog.tasks import send_order_created_email, sends_to_a_broker
-
-        if sends_to_a_broker(send_order_created_email):
-            send_order_created_email.delay(order.pk)
-        else:
-            send_order_created_email.apply(args=[order.pk])
+    def nexus_audit_event(self, event: AuditEvent) -> None:
+        if event.action == ORDER_CREATED_ACTION:
+            # Raises when the mail server fails: the delivery retries this sink alone.
+            send_order_created(int(event.object_id))
 
 
 def email_already_sent(order: Any, email: str = ORDER_CREATED_EMAIL) -> bool:

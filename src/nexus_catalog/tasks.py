@@ -1,4 +1,4 @@
-"""Celery tasks of the catalog: audit delivery, the beat sweeps, order e-mails.
+"""Celery tasks of the catalog: audit delivery (the order e-mail included), the beat sweeps.
 
 The tasks are ``shared_task``: they bind to the host project's Celery app, and this package
 never imports one. Each is safe to run twice (a message redelivered after a worker died, a
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import random
-import smtplib
 from datetime import datetime
 
 from celery import Task, shared_task
@@ -173,22 +172,3 @@ def cancel_unpaid_orders(limit: int = SWEEP_BATCH_SIZE) -> int:
     if cancelled:
         logger.info("Cancelled %d unpaid order(s)", cancelled)
     return cancelled
-
-
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
-    autoretry_for=(smtplib.SMTPException, OSError),
-    max_retries=5,
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-)
-def send_order_created_email(order_id: int) -> bool:
-    """Send the order-created e-mail through Django's e-mail backend, once per order;
-    True when this run sent it (see :func:`nexus_catalog.notifications.send_order_created`).
-    A mail server that fails is retried with backoff."""
-    from nexus_catalog.notifications import send_order_created
-
-    return send_order_created(order_id)

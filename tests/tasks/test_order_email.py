@@ -1,4 +1,5 @@
-"""The order-created e-mail: rendered from the packaged templates, sent once per order."""
+"""The order-created e-mail: rendered from the packaged templates, sent once per order by
+the audit sink that reacts to the ``order.created`` event."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from nexus_catalog import notifications
 from nexus_catalog.models import AuditLog
 from nexus_catalog.notifications import OrderEmailNotifier, send_order_created
 from nexus_catalog.plugins.manager import get_plugin_manager
-from nexus_catalog.services.ordering import place_order
-from nexus_catalog.tasks import send_order_created_email
+from nexus_catalog.services.audit import deliver_event
+from nexus_catalog.services.ordering import cancel_order, place_order
+from nexus_catalog.tasks import deliver_audit_event
 from tests.factories import UserFactory
+from tests.tasks.conftest import RecordingSink
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +58,15 @@ def test_without_order_email_from_the_sender_is_default_from_email(order, settin
     assert mail.outbox[0].from_email == "hello@shop.example"
 
 
-def test_the_email_is_sent_once_per_order(order):
-    send_order_created_email.apply(args=[order.pk])
-    second = send_order_created_email.apply(args=[order.pk])
+def order_created_event(order) -> str:
+    return str(AuditLog.objects.get(action="order.created", object_id=str(order.pk)).event_id)
 
-    assert second.result is False
+
+def test_the_email_is_sent_once_per_order(order):
+    send_order_created(order.pk)
+    second = send_order_created(order.pk)
+
+    assert second is False
     assert len(mail.outbox) == 1
     assert AuditLog.objects.filter(action="order.email_sent", object_id=str(order.pk)).count() == 1
 
@@ -95,7 +102,7 @@ def test_a_failing_mail_server_records_nothing_so_a_retry_sends_it(order, monkey
     assert len(mail.outbox) == 1
 
 
-def test_the_task_retries_a_failing_mail_server(order, monkeypatch):
+def test_a_failing_mail_server_is_retried_and_the_email_sent_once(order, monkeypatch):
     calls = []
 
     def flaky_send_mail(*args, **kwargs):
@@ -105,10 +112,48 @@ def test_the_task_retries_a_failing_mail_server(order, monkeypatch):
         return mail.send_mail(*args, **kwargs)
 
     monkeypatch.setattr(notifications, "send_mail", flaky_send_mail)
+    event_id = order_created_event(order)
 
-    assert send_order_created_email.apply(args=[order.pk]).result is True
+    assert deliver_audit_event.apply(args=[event_id]).result == "delivered"
     assert len(calls) == 2
     assert len(mail.outbox) == 1
+    assert AuditLog.objects.filter(action="order.email_sent", object_id=str(order.pk)).count() == 1
+
+
+def test_a_retry_of_the_email_does_not_call_the_other_sinks_again(order, add_sink, monkeypatch):
+    other = add_sink(RecordingSink(), "other")
+    failures = [smtplib.SMTPServerDisconnected("connection lost")]
+
+    def flaky_send_mail(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return mail.send_mail(*args, **kwargs)
+
+    monkeypatch.setattr(notifications, "send_mail", flaky_send_mail)
+    event_id = order_created_event(order)
+
+    deliver_audit_event.apply(args=[event_id])
+
+    assert other.received(event_id) == 1
+    assert AuditLog.objects.get(event_id=event_id).delivery_attempts == 2
+
+
+def test_the_email_sent_event_is_delivered_without_another_email(order):
+    deliver_event(order_created_event(order))
+    sent = AuditLog.objects.get(action="order.email_sent", object_id=str(order.pk))
+
+    assert deliver_event(sent.event_id).status.value == "delivered"
+
+    assert len(mail.outbox) == 1
+    assert AuditLog.objects.filter(action="order.email_sent").count() == 1
+
+
+def test_another_event_of_the_order_sends_no_email(order):
+    cancel_order(order, None)
+
+    deliver_event(AuditLog.objects.get(action="order.transitioned").event_id)
+
+    assert mail.outbox == []
 
 
 def test_an_unknown_order_sends_nothing():
@@ -133,6 +178,20 @@ def test_a_placed_order_sends_its_email_after_commit(
     assert f"#{order.pk}" in message.subject
 
 
+def test_the_email_sent_event_recorded_during_the_delivery_is_delivered_too(
+    customer, product, add_sink, django_capture_on_commit_callbacks
+):
+    sink = add_sink(RecordingSink(), "sink")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order(customer, [{"product": product.pk, "quantity": 1}])
+
+    sent = AuditLog.objects.get(action="order.email_sent", object_id=str(order.pk))
+    assert sent.delivered_at is not None
+    assert sink.received(sent.event_id) == 1
+    assert AuditLog.objects.get(action="order.created").delivered_at is not None
+
+
 def test_the_notifier_can_be_disabled_by_name(
     customer, product, settings, django_capture_on_commit_callbacks
 ):
@@ -142,3 +201,5 @@ def test_the_notifier_can_be_disabled_by_name(
         place_order(customer, [{"product": product.pk, "quantity": 1}])
 
     assert mail.outbox == []
+    assert not AuditLog.objects.filter(action="order.email_sent").exists()
+    assert AuditLog.objects.get(action="order.created").delivered_at is not None

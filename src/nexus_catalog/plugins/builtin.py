@@ -3,8 +3,10 @@
 The database is not a sink: the :class:`~nexus_catalog.models.AuditLog` row is written by
 :func:`nexus_catalog.services.audit.record` in the same transaction as the change, so it is
 the record of what happened and the outbox from which the sinks are fed. The sinks are the
-``nexus_audit_event`` implementations: the logging sink below, always; the webhook sink
-(:mod:`nexus_catalog.plugins.webhooks`) when ``WEBHOOK_URLS`` is set; and any plugin's.
+``nexus_audit_event`` implementations: the logging sink below, always; the order e-mail
+(:class:`~nexus_catalog.notifications.OrderEmailNotifier`, on ``order.created`` only); the
+webhook sink (:mod:`nexus_catalog.plugins.webhooks`) when ``WEBHOOK_URLS`` is set; and any
+plugin's.
 """
 
 from __future__ import annotations
