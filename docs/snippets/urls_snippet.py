@@ -1,8 +1,10 @@
 # django-nexus-commerce: append to the urls.py that `django-admin startproject` wrote.
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 from rest_framework import permissions
+
+from nexus_catalog.api.errors import handler404 as api_not_found
 
 schema_view = get_schema_view(
     openapi.Info(title="Shop API", default_version="v1"),
@@ -16,4 +18,12 @@ urlpatterns += [
     path("swagger.json", schema_view.without_ui(cache_timeout=0), name="schema-json"),
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
+    # Last: any other path under /api/ ending in a slash is a JSON 404, even with DEBUG on.
+    re_path(r"^api/(?:.*/)?$", api_not_found),
 ]
+
+# JSON errors in DRF's shape under /api/, Django's own pages elsewhere (used with DEBUG off).
+handler400 = "nexus_catalog.api.errors.handler400"  # an oversize body is a JSON 413
+handler403 = "nexus_catalog.api.errors.handler403"
+handler404 = "nexus_catalog.api.errors.handler404"
+handler500 = "nexus_catalog.api.errors.handler500"  # a database outage is a JSON 503
