@@ -66,7 +66,8 @@ def test_the_same_plugin_listed_twice_is_registered_once():
     pm = get_plugin_manager()
 
     assert len(pm.get_hookcallers(sample_plugins.recording_sink)) == 1
-    assert len(pm.hook.nexus_audit_event.get_hookimpls()) == 2  # the logging sink, and it
+    sinks = [impl.plugin for impl in pm.hook.nexus_audit_event.get_hookimpls()]
+    assert sinks.count(sample_plugins.recording_sink) == 1
 
 
 @override_settings(NEXUS_CATALOG={"PLUGINS": [f"{SAMPLES}.FixedPricePlugin"] * 2})
@@ -124,7 +125,8 @@ def test_a_builtin_plugin_can_be_disabled():
     pm = get_plugin_manager()
 
     assert pm.get_plugin("nexus.audit.logging") is None
-    assert pm.hook.nexus_audit_event.get_hookimpls() == []
+    sinks = [impl.plugin_name for impl in pm.hook.nexus_audit_event.get_hookimpls()]
+    assert "nexus.audit.logging" not in sinks
 
 
 @override_settings(
