@@ -16,6 +16,13 @@ def test_unknown_api_path_is_a_json_404_even_in_debug(client, debug):
     assert "detail" in response.json()
 
 
+def test_write_to_unknown_api_path_is_a_json_404_not_a_csrf_failure(client):
+    response = client.put("/api/categories/1.5e-3/", {}, content_type="application/json")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_api_path_without_slash_still_redirects_to_the_slash(client):
     response = client.get("/api/products")
 
