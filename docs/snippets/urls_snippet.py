@@ -4,7 +4,7 @@ from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 from rest_framework import permissions
 
-from nexus_catalog.api.errors import handler404 as api_not_found
+from nexus_catalog.api.errors import api_not_found
 
 schema_view = get_schema_view(
     openapi.Info(title="Shop API", default_version="v1"),

@@ -2,13 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.decorators.csrf import csrf_exempt
 from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 from rest_framework import permissions
 
 from nexus_accounts.api.views import LoginView, RefreshView
-from nexus_catalog.api.errors import handler404 as api_not_found
+from nexus_catalog.api.errors import api_not_found
 
 schema_view = get_schema_view(
     openapi.Info(
@@ -37,8 +36,7 @@ urlpatterns = [
     # Last: any other path under /api/ is a JSON 404 even with DEBUG=True, where Django would
     # otherwise show its HTML debug page. Only paths ending in a slash, so that APPEND_SLASH
     # still redirects /api/products to /api/products/.
-    # CSRF-exempt: a write to an unknown path is a 404, not a CSRF failure.
-    re_path(r"^api/(?:.*/)?$", csrf_exempt(api_not_found)),
+    re_path(r"^api/(?:.*/)?$", api_not_found),
 ]
 
 # JSON errors under /api/, Django's HTML pages elsewhere.

@@ -30,6 +30,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -128,6 +129,18 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
     if wants_json(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """A catch-all view for the end of a host's ``/api/`` URLs: a JSON 404 for any method.
+
+    Django shows its HTML debug page for an unmatched URL when ``DEBUG`` is on, whatever
+    ``handler404`` says; a route that matches everything left under ``/api/`` keeps the API's
+    errors JSON in development too. CSRF-exempt, so that a write to an unknown path is a 404
+    rather than a CSRF failure.
+    """
+    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
