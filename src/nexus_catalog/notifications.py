@@ -12,8 +12,9 @@ it never loses it.
 
 Sent once per order: a sent e-mail is recorded in the order's audit trail as an
 ``order.email_sent`` row, written in the same transaction that holds the order row locked
-while the mail goes out. A second run (a redelivered message, a retry) finds the row and
-sends nothing. The marker lives in the database rather than a cache, so it is shared by
+while the mail goes out (within a delivery, a savepoint of the delivery's transaction: the
+marker commits with the event's delivered mark, and its own event reaches the sinks after
+that commit). A second run (a redelivered message, a retry) finds the row and sends nothing. The marker lives in the database rather than a cache, so it is shared by
 every worker and outlives a cache flush. Only a crash between the mail server accepting
 the message and the commit could send it twice.
 
