@@ -178,7 +178,8 @@ def nexus_audit_event(event: AuditEvent) -> None:
     :class:`~nexus_catalog.models.AuditLog` row is written in the same transaction as the
     change, so no change goes unrecorded whatever the sinks do, and it is the outbox the
     sinks are fed from. The built-in sinks are the ``nexus_catalog.audit`` logger (one JSON
-    line per event) and, when ``WEBHOOK_URLS`` is set, the signed webhook
+    line per event), the order-created e-mail (``nexus.notifications.email``, on
+    ``order.created`` only) and, when ``WEBHOOK_URLS`` is set, the signed webhook
     (:mod:`nexus_catalog.plugins.webhooks`). Sinks are called after
     commit: through Celery when a broker is configured (with retries), otherwise in the
     process that made the change. Every sink is called; one that raises is logged with
