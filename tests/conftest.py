@@ -1,6 +1,8 @@
 """Shared fixtures. Plugins found through entry points are skipped: the suite stays hermetic."""
 
 import os
+from collections.abc import Callable, Iterator
+from typing import Any
 
 os.environ.setdefault("NEXUS_DISABLE_PLUGIN_AUTOLOAD", "1")
 
@@ -43,6 +45,28 @@ def auth_client(db):
 
 
 @pytest.fixture(autouse=True)
+def fresh_plugin_manager() -> Iterator[None]:
+    """Every test starts from a manager built from its own settings, and leaves none behind."""
+    from nexus_catalog.plugins.manager import reset_plugin_manager
+
+    reset_plugin_manager()
+    yield
+    reset_plugin_manager()
+
+
+@pytest.fixture
+def register_plugin() -> Callable[[Any, str], Any]:
+    """``register_plugin(plugin, name)``: on the plugin manager for this test only."""
+    from nexus_catalog.plugins.manager import get_plugin_manager
+
+    def register(plugin: Any, name: str) -> Any:
+        get_plugin_manager().register(plugin, name=name)
+        return plugin
+
+    return register
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Throttle counters live in the cache; one test's requests must not throttle the next.
     from django.core.cache import cache
@@ -52,28 +76,26 @@ def _clear_cache():
     cache.clear()
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` need PostgreSQL: skipped elsewhere, but a failure on CI.
-
-    ``make test`` deselects them in its SQLite pass (``-m "not postgres"``) and runs them in
-    its PostgreSQL pass, so on CI they always run.
-    """
+def _on_postgres() -> bool:
     from django.conf import settings
 
-    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
-    if on_postgres:
+    return settings.DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need PostgreSQL: skipped elsewhere, a failure on CI.
+
+    ``make test`` deselects them in its SQLite pass (``-m "not postgres"``) and runs them in
+    its PostgreSQL pass, so on CI they always run; see ``pytest_runtest_setup``.
+    """
+    if _on_postgres() or os.environ.get("CI"):
         return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set NEXUS_TEST_DATABASE_URL")
     for item in items:
         if item.get_closest_marker("postgres"):
-            if os.environ.get("CI"):
-                item.add_marker(
-                    pytest.mark.xfail(
-                        reason="CI: this test needs PostgreSQL (NEXUS_TEST_DATABASE_URL)",
-                        strict=True,
-                        run=False,
-                    )
-                )
-            else:
-                item.add_marker(
-                    pytest.mark.skip(reason="needs PostgreSQL: set NEXUS_TEST_DATABASE_URL")
-                )
+            item.add_marker(skip)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and os.environ.get("CI") and not _on_postgres():
+        pytest.fail("CI: this test needs PostgreSQL; set NEXUS_TEST_DATABASE_URL", pytrace=False)

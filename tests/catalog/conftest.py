@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
 from django.db.models import Sum
 
 from nexus_catalog.models import InventoryMovement, Product
-from nexus_catalog.plugins.manager import get_plugin_manager, reset_plugin_manager
 from nexus_catalog.services.ordering import place_order
 from tests.factories import CategoryFactory, ProductFactory, StaffUserFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def fresh_plugin_manager() -> Iterator[None]:
-    reset_plugin_manager()
-    yield
-    reset_plugin_manager()
-
-
-@pytest.fixture
-def register_plugin() -> Iterator[Callable[[Any, str], Any]]:
-    """``register_plugin(plugin, name)``: registered on the manager for this test only."""
-    registered = []
-
-    def register(plugin: Any, name: str) -> Any:
-        pm = get_plugin_manager()
-        pm.register(plugin, name=name)
-        registered.append((pm, plugin))
-        return plugin
-
-    yield register
-    for pm, plugin in registered:
-        if pm.is_registered(plugin):
-            pm.unregister(plugin)
 
 
 @pytest.fixture

@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from nexus_catalog.plugins.manager import AUTOLOAD_ENV, reset_plugin_manager
+from nexus_catalog.plugins.manager import AUTOLOAD_ENV
 from tests.plugins.sample_plugins import recording_sink
 
 
 @pytest.fixture(autouse=True)
-def fresh_plugin_manager() -> Iterator[None]:
-    reset_plugin_manager()
+def _clear_recording_sink() -> Iterator[None]:
+    # The manager itself is rebuilt for every test by the root conftest.
     recording_sink.events.clear()
     yield
-    reset_plugin_manager()
     recording_sink.events.clear()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,26 +17,7 @@ from nexus_catalog.models import (
     OrderLine,
     Product,
 )
-from nexus_catalog.plugins.manager import get_plugin_manager, reset_plugin_manager
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def fresh_plugin_manager() -> Iterator[None]:
-    reset_plugin_manager()
-    yield
-    reset_plugin_manager()
-
-
-@pytest.fixture
-def register_plugin() -> Callable[[Any, str], Any]:
-    """``register_plugin(plugin, name)``: on the manager for this test only (reset after)."""
-
-    def register(plugin: Any, name: str) -> Any:
-        get_plugin_manager().register(plugin, name=name)
-        return plugin
-
-    return register
 
 
 @pytest.fixture

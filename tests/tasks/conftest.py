@@ -17,7 +17,6 @@ from celery.signals import task_postrun
 
 import tests.celery_app
 from nexus_catalog.plugins.hookspecs import hookimpl
-from nexus_catalog.plugins.manager import get_plugin_manager, reset_plugin_manager
 from nexus_catalog.plugins.types import AuditEvent
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 
@@ -60,24 +59,6 @@ class FlakySink(RecordingSink):
             if self.calls <= self.failures:
                 raise ConnectionError(f"sink down (call {self.calls})")
         super().nexus_audit_event(event)
-
-
-@pytest.fixture(autouse=True)
-def fresh_plugin_manager() -> Iterator[None]:
-    reset_plugin_manager()
-    yield
-    reset_plugin_manager()
-
-
-@pytest.fixture
-def add_sink() -> Callable[[Any, str], Any]:
-    """``add_sink(sink, name)``: registered on the plugin manager for this test."""
-
-    def add(sink: Any, name: str) -> Any:
-        get_plugin_manager().register(sink, name=name)
-        return sink
-
-    return add
 
 
 @pytest.fixture

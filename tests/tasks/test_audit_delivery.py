@@ -26,8 +26,11 @@ def make_log() -> AuditLog:
     )
 
 
-def test_every_sink_gets_the_event_and_the_row_is_marked_delivered(add_sink):
-    first, second = add_sink(RecordingSink(), "first"), add_sink(RecordingSink(), "second")
+def test_every_sink_gets_the_event_and_the_row_is_marked_delivered(register_plugin):
+    first, second = (
+        register_plugin(RecordingSink(), "first"),
+        register_plugin(RecordingSink(), "second"),
+    )
     log = make_log()
 
     delivery = deliver_event(log.event_id)
@@ -40,9 +43,9 @@ def test_every_sink_gets_the_event_and_the_row_is_marked_delivered(add_sink):
     assert log.delivery_attempts == 1
 
 
-def test_a_failing_sink_leaves_the_row_undelivered_and_names_who_has_the_event(add_sink):
-    add_sink(RecordingSink(), "steady")
-    add_sink(FlakySink(failures=1), "flaky")
+def test_a_failing_sink_leaves_the_row_undelivered_and_names_who_has_the_event(register_plugin):
+    register_plugin(RecordingSink(), "steady")
+    register_plugin(FlakySink(failures=1), "flaky")
     log = make_log()
 
     delivery = deliver_event(log.event_id)
@@ -56,9 +59,9 @@ def test_a_failing_sink_leaves_the_row_undelivered_and_names_who_has_the_event(a
     assert log.delivery_attempts == 1
 
 
-def test_sinks_named_done_are_not_called_again(add_sink):
-    steady = add_sink(RecordingSink(), "steady")
-    flaky = add_sink(FlakySink(failures=1), "flaky")
+def test_sinks_named_done_are_not_called_again(register_plugin):
+    steady = register_plugin(RecordingSink(), "steady")
+    flaky = register_plugin(FlakySink(failures=1), "flaky")
     log = make_log()
     first = deliver_event(log.event_id)
 
@@ -72,8 +75,8 @@ def test_sinks_named_done_are_not_called_again(add_sink):
     assert log.delivery_attempts == 2
 
 
-def test_an_event_already_delivered_is_not_sent_again(add_sink):
-    sink = add_sink(RecordingSink(), "sink")
+def test_an_event_already_delivered_is_not_sent_again(register_plugin):
+    sink = register_plugin(RecordingSink(), "sink")
     log = make_log()
     deliver_event(log.event_id)
 
@@ -95,15 +98,15 @@ def test_an_unknown_event_is_reported_missing(caplog):
     assert "not found" in caplog.text
 
 
-def test_a_sink_that_breaks_its_database_query_does_not_stop_the_delivery(add_sink):
+def test_a_sink_that_breaks_its_database_query_does_not_stop_the_delivery(register_plugin):
     class BadQuerySink:
         @hookimpl
         def nexus_audit_event(self, event) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT * FROM no_such_table")
 
-    steady = add_sink(RecordingSink(), "steady")
-    add_sink(BadQuerySink(), "bad-query")
+    steady = register_plugin(RecordingSink(), "steady")
+    register_plugin(BadQuerySink(), "bad-query")
     log = make_log()
 
     delivery = deliver_event(log.event_id)
@@ -116,8 +119,8 @@ def test_a_sink_that_breaks_its_database_query_does_not_stop_the_delivery(add_si
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_event_another_worker_is_delivering_is_reported_busy(add_sink):
-    sink = add_sink(RecordingSink(), "sink")
+def test_an_event_another_worker_is_delivering_is_reported_busy(register_plugin):
+    sink = register_plugin(RecordingSink(), "sink")
     log = make_log()
     locked, release = threading.Event(), threading.Event()
 

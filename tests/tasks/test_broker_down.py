@@ -34,9 +34,9 @@ def place_order_through_the_api(client, product):
 
 
 def test_an_order_placed_while_the_broker_is_down_is_201_and_its_event_is_kept(
-    add_sink, auth_client, customer, product
+    register_plugin, auth_client, customer, product
 ):
-    sink = add_sink(RecordingSink(), "sink")
+    sink = register_plugin(RecordingSink(), "sink")
 
     with current_celery_app(make_celery_app(DOWN_BROKER_URL)):
         response = place_order_through_the_api(auth_client(customer), product)
@@ -49,9 +49,9 @@ def test_an_order_placed_while_the_broker_is_down_is_201_and_its_event_is_kept(
 
 
 def test_the_kept_event_reaches_every_sink_once_when_the_broker_is_back(
-    add_sink, auth_client, customer, product
+    register_plugin, auth_client, customer, product
 ):
-    sinks = [add_sink(RecordingSink(), "first"), add_sink(RecordingSink(), "second")]
+    sinks = [register_plugin(RecordingSink(), "first"), register_plugin(RecordingSink(), "second")]
     with current_celery_app(make_celery_app(DOWN_BROKER_URL)):
         response = place_order_through_the_api(auth_client(customer), product)
     log = AuditLog.objects.get(action="order.created", object_id=str(response.json()["id"]))

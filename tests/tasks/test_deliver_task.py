@@ -31,9 +31,9 @@ def captured_retry(monkeypatch):
     monkeypatch.setattr(deliver_audit_event, "retry", retry)
 
 
-def test_a_failure_asks_for_a_retry_of_the_failed_sinks_only(add_sink, captured_retry):
-    add_sink(RecordingSink(), "steady")
-    add_sink(FlakySink(failures=1), "flaky")
+def test_a_failure_asks_for_a_retry_of_the_failed_sinks_only(register_plugin, captured_retry):
+    register_plugin(RecordingSink(), "steady")
+    register_plugin(FlakySink(failures=1), "flaky")
     log = make_log()
 
     with pytest.raises(RetryAsked) as asked:
@@ -45,16 +45,16 @@ def test_a_failure_asks_for_a_retry_of_the_failed_sinks_only(add_sink, captured_
     assert 0 <= asked.value.countdown <= deliver_audit_event.retry_backoff
 
 
-def test_a_delivered_event_asks_for_no_retry(add_sink, captured_retry):
-    add_sink(RecordingSink(), "steady")
+def test_a_delivered_event_asks_for_no_retry(register_plugin, captured_retry):
+    register_plugin(RecordingSink(), "steady")
     log = make_log()
 
     assert deliver_audit_event.run(str(log.event_id)) == "delivered"
 
 
-def test_a_sink_failing_twice_then_succeeding_gets_the_event_once(add_sink):
-    steady = add_sink(RecordingSink(), "steady")
-    flaky = add_sink(FlakySink(failures=2), "flaky")
+def test_a_sink_failing_twice_then_succeeding_gets_the_event_once(register_plugin):
+    steady = register_plugin(RecordingSink(), "steady")
+    flaky = register_plugin(FlakySink(failures=2), "flaky")
     log = make_log()
 
     result = deliver_audit_event.apply(args=[str(log.event_id)])
@@ -68,9 +68,9 @@ def test_a_sink_failing_twice_then_succeeding_gets_the_event_once(add_sink):
     assert log.delivery_attempts == 3
 
 
-def test_after_the_last_retry_a_dead_letter_line_is_logged(add_sink, monkeypatch, caplog):
+def test_after_the_last_retry_a_dead_letter_line_is_logged(register_plugin, monkeypatch, caplog):
     monkeypatch.setattr(deliver_audit_event, "max_retries", 2)
-    add_sink(FlakySink(failures=99), "down")
+    register_plugin(FlakySink(failures=99), "down")
     log = make_log()
 
     with caplog.at_level(logging.ERROR, logger="nexus_catalog.tasks.dead_letter"):
@@ -86,8 +86,8 @@ def test_after_the_last_retry_a_dead_letter_line_is_logged(add_sink, monkeypatch
     assert log.delivery_attempts == 3
 
 
-def test_retry_false_makes_a_single_attempt(add_sink, captured_retry):
-    flaky = add_sink(FlakySink(failures=1), "flaky")
+def test_retry_false_makes_a_single_attempt(register_plugin, captured_retry):
+    flaky = register_plugin(FlakySink(failures=1), "flaky")
     log = make_log()
 
     assert deliver_audit_event.run(str(log.event_id), retry=False) == "failed"
@@ -96,8 +96,8 @@ def test_retry_false_makes_a_single_attempt(add_sink, captured_retry):
     assert AuditLog.objects.get(pk=log.pk).delivery_attempts == 1
 
 
-def test_running_the_task_twice_delivers_once(add_sink):
-    sink = add_sink(RecordingSink(), "sink")
+def test_running_the_task_twice_delivers_once(register_plugin):
+    sink = register_plugin(RecordingSink(), "sink")
     log = make_log()
 
     deliver_audit_event.apply(args=[str(log.event_id)])
@@ -125,11 +125,11 @@ def test_backoff_is_jittered():
     assert len(delays) > 1
 
 
-def test_the_retry_message_carries_the_sinks_already_done(add_sink):
+def test_the_retry_message_carries_the_sinks_already_done(register_plugin):
     # The real retry (not the captured one) with an eager request raises Celery's Retry,
     # carrying the sinks already done in the new message's kwargs.
-    add_sink(RecordingSink(), "steady")
-    add_sink(FlakySink(failures=1), "flaky")
+    register_plugin(RecordingSink(), "steady")
+    register_plugin(FlakySink(failures=1), "flaky")
     log = make_log()
     deliver_audit_event.push_request(retries=0, is_eager=True, called_directly=False)
     try:

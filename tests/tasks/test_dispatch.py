@@ -68,8 +68,10 @@ def test_nothing_is_enqueued_before_the_commit(enqueued, customer, product):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_a_broker_the_event_is_delivered_inline_after_commit(add_sink, customer, product):
-    sink = add_sink(RecordingSink(), "sink")
+def test_without_a_broker_the_event_is_delivered_inline_after_commit(
+    register_plugin, customer, product
+):
+    sink = register_plugin(RecordingSink(), "sink")
 
     place_order(customer, [{"product": product.pk, "quantity": 1}])
 
@@ -93,10 +95,10 @@ def test_a_failing_enqueue_is_logged_and_the_event_stays_in_the_outbox(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_project_without_a_configured_celery_app_delivers_and_emails_in_process(
-    add_sink, customer, product
+    register_plugin, customer, product
 ):
     # Celery's default app: no broker URL, not eager. Nothing may try to reach a broker.
-    sink = add_sink(RecordingSink(), "sink")
+    sink = register_plugin(RecordingSink(), "sink")
     with current_celery_app(Celery("unconfigured", set_as_current=False)):
         place_order(customer, [{"product": product.pk, "quantity": 1}])
 

@@ -120,8 +120,10 @@ def test_a_failing_mail_server_is_retried_and_the_email_sent_once(order, monkeyp
     assert AuditLog.objects.filter(action="order.email_sent", object_id=str(order.pk)).count() == 1
 
 
-def test_a_retry_of_the_email_does_not_call_the_other_sinks_again(order, add_sink, monkeypatch):
-    other = add_sink(RecordingSink(), "other")
+def test_a_retry_of_the_email_does_not_call_the_other_sinks_again(
+    order, register_plugin, monkeypatch
+):
+    other = register_plugin(RecordingSink(), "other")
     failures = [smtplib.SMTPServerDisconnected("connection lost")]
 
     def flaky_send_mail(*args, **kwargs):
@@ -179,9 +181,9 @@ def test_a_placed_order_sends_its_email_after_commit(
 
 
 def test_the_email_sent_event_recorded_during_the_delivery_is_delivered_too(
-    customer, product, add_sink, django_capture_on_commit_callbacks
+    customer, product, register_plugin, django_capture_on_commit_callbacks
 ):
-    sink = add_sink(RecordingSink(), "sink")
+    sink = register_plugin(RecordingSink(), "sink")
 
     with django_capture_on_commit_callbacks(execute=True):
         order = place_order(customer, [{"product": product.pk, "quantity": 1}])

@@ -44,8 +44,8 @@ def test_due_events_come_oldest_first_up_to_the_limit():
 
 
 @override_settings(NEXUS_CATALOG=DELAY)
-def test_the_sweep_delivers_a_stale_event_to_every_sink(add_sink):
-    sink = add_sink(RecordingSink(), "sink")
+def test_the_sweep_delivers_a_stale_event_to_every_sink(register_plugin):
+    sink = register_plugin(RecordingSink(), "sink")
     stale = recorded_ago(make_log(), timedelta(minutes=6))
 
     assert redeliver_audit_events.apply().result == 1
@@ -56,8 +56,8 @@ def test_the_sweep_delivers_a_stale_event_to_every_sink(add_sink):
 
 
 @override_settings(NEXUS_CATALOG=DELAY)
-def test_the_sweep_makes_one_attempt_per_event_without_retries(add_sink):
-    flaky = add_sink(FlakySink(failures=1), "flaky")
+def test_the_sweep_makes_one_attempt_per_event_without_retries(register_plugin):
+    flaky = register_plugin(FlakySink(failures=1), "flaky")
     stale = recorded_ago(make_log(), timedelta(minutes=6))
 
     redeliver_audit_events.apply()
@@ -69,8 +69,8 @@ def test_the_sweep_makes_one_attempt_per_event_without_retries(add_sink):
 
 
 @override_settings(NEXUS_CATALOG=DELAY)
-def test_running_the_sweep_twice_delivers_once(add_sink):
-    sink = add_sink(RecordingSink(), "sink")
+def test_running_the_sweep_twice_delivers_once(register_plugin):
+    sink = register_plugin(RecordingSink(), "sink")
     stale = recorded_ago(make_log(), timedelta(minutes=6))
 
     redeliver_audit_events.apply()

@@ -19,10 +19,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_order_placed_through_the_api_is_delivered_and_emailed_by_the_worker(
-    worker, add_sink, auth_client, customer, product
+    worker, register_plugin, auth_client, customer, product
 ):
     _, watcher = worker
-    sink = add_sink(RecordingSink(), "sink")
+    sink = register_plugin(RecordingSink(), "sink")
 
     response = auth_client(customer).post(
         "/api/orders/", {"items": [{"product": product.pk, "quantity": 1}]}, format="json"
@@ -57,13 +57,13 @@ def test_an_order_placed_through_the_api_is_delivered_and_emailed_by_the_worker(
 
 
 def test_a_sink_failing_twice_is_delivered_once_after_retries_by_the_worker(
-    worker, add_sink, monkeypatch
+    worker, register_plugin, monkeypatch
 ):
     app, watcher = worker
     # Short backoff: the test waits for the worker's retries, not for the production pace.
     monkeypatch.setattr(app.tasks[deliver_audit_event.name], "retry_backoff", 0.05)
-    steady = add_sink(RecordingSink(), "steady")
-    flaky = add_sink(FlakySink(failures=2), "flaky")
+    steady = register_plugin(RecordingSink(), "steady")
+    flaky = register_plugin(FlakySink(failures=2), "flaky")
     log = make_log()
     event_id = str(log.event_id)
 
