@@ -5,11 +5,13 @@ from drf_yasg.views import get_schema_view
 from rest_framework import permissions
 
 from nexus_catalog.api.errors import api_not_found
+from nexus_catalog.api.schema import NexusSchemaGenerator
 
 schema_view = get_schema_view(
     openapi.Info(title="Shop API", default_version="v1"),
     public=True,
     permission_classes=[permissions.AllowAny],
+    generator_class=NexusSchemaGenerator,
 )
 
 urlpatterns += [

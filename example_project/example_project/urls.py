@@ -8,6 +8,7 @@ from rest_framework import permissions
 
 from nexus_accounts.api.views import LoginView, RefreshView
 from nexus_catalog.api.errors import api_not_found
+from nexus_catalog.api.schema import NexusSchemaGenerator
 
 schema_view = get_schema_view(
     openapi.Info(
@@ -17,6 +18,7 @@ schema_view = get_schema_view(
     ),
     public=True,
     permission_classes=[permissions.AllowAny],
+    generator_class=NexusSchemaGenerator,
 )
 
 urlpatterns = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_yasg import openapi
+from drf_yasg.generators import OpenAPISchemaGenerator
 from rest_framework.permissions import IsAuthenticated
 
 from nexus_catalog.api.permissions import IsStaffOrReadOnly
@@ -94,6 +95,14 @@ class NexusAutoSchema(IdempotentAutoSchema):
             errors["404"] = NOT_FOUND
         return errors
 
+    def get_produces(self) -> list[str]:
+        # A DELETE answers 204 with no body, hence no Content-Type; Swagger 2.0 declares
+        # media types per operation, not per status, so it declares none (see
+        # NexusSchemaGenerator, which keeps them off the document's root too).
+        if self.method == "DELETE":
+            return []
+        return super().get_produces()
+
     def add_manual_parameters(self, parameters: list[openapi.Parameter]) -> list:
         parameters = super().add_manual_parameters(parameters)
         if self.method in WRITE_METHODS:
@@ -101,3 +110,18 @@ class NexusAutoSchema(IdempotentAutoSchema):
             if (REQUEST_ID_PARAMETER.name.lower(), REQUEST_ID_PARAMETER.in_) not in present:
                 parameters.append(REQUEST_ID_PARAMETER)
         return parameters
+
+
+class NexusSchemaGenerator(OpenAPISchemaGenerator):
+    """Declares response media types on each operation and none on the document's root.
+
+    drf-yasg puts the renderers' media types on the root of the Swagger 2.0 document, where
+    they apply to every operation, the bodiless ``204 No Content`` of a DELETE included,
+    which then claims a ``Content-Type`` it never sends. With this generator each operation
+    carries its own ``produces``, and one whose success has no body carries none. Pass it as
+    ``get_schema_view(..., generator_class=NexusSchemaGenerator)``.
+    """
+
+    def get_paths(self, endpoints: Any, components: Any, request: Any, public: bool) -> Any:
+        self.produces = []
+        return super().get_paths(endpoints, components, request, public)
