@@ -14,13 +14,13 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --upgrade pip
 
 # Stamps re-install when pyproject.toml changes.
-$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.run-installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/pip install -e '.[example,postgres,redis]'
 	@if [ -f example_project/demo_plugins/pyproject.toml ]; then $(BIN)/pip install -e example_project/demo_plugins; fi
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -e '.[test,example,postgres,redis]'
+$(VENV)/.test-installed: pyproject.toml Makefile | $(BIN)/python
+	$(BIN)/pip install -e '.[test,example,postgres,redis,bench]'
 	@if [ -f example_project/demo_plugins/pyproject.toml ]; then $(BIN)/pip install -e example_project/demo_plugins; fi
 	touch $@
 
