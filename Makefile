@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 
-# Stamps re-install when pyproject.toml changes.
+# Stamps re-install when pyproject.toml or this Makefile changes.
 $(VENV)/.run-installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/pip install -e '.[example,postgres,redis]'
 	@if [ -f example_project/demo_plugins/pyproject.toml ]; then $(BIN)/pip install -e example_project/demo_plugins; fi
