@@ -33,6 +33,27 @@ def staff_user(db):
 
 
 @pytest.fixture
+def customer(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    from tests.factories import StaffUserFactory
+
+    return StaffUserFactory()
+
+
+@pytest.fixture
+def category(db):
+    from tests.factories import CategoryFactory
+
+    return CategoryFactory()
+
+
+@pytest.fixture
 def auth_client(db):
     """``auth_client(user)``: a new ``APIClient`` authenticated as ``user`` (no token round trip)."""
 

@@ -7,27 +7,12 @@ from django.db.models import Sum
 
 from nexus_catalog.models import InventoryMovement, Product
 from nexus_catalog.services.ordering import place_order
-from tests.factories import CategoryFactory, ProductFactory, StaffUserFactory, UserFactory
-
-
-@pytest.fixture
-def customer(db):
-    return UserFactory()
+from tests.factories import ProductFactory, UserFactory
 
 
 @pytest.fixture
 def other_customer(db):
     return UserFactory()
-
-
-@pytest.fixture
-def staff(db):
-    return StaffUserFactory()
-
-
-@pytest.fixture
-def category(db):
-    return CategoryFactory()
 
 
 @pytest.fixture

@@ -17,12 +17,7 @@ from nexus_catalog.models import (
     OrderLine,
     Product,
 )
-from tests.factories import CategoryFactory, ProductFactory, UserFactory
-
-
-@pytest.fixture
-def customer(db):
-    return UserFactory()
+from tests.factories import CategoryFactory, ProductFactory
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from nexus_catalog.models import Order, Product
 from nexus_catalog.services.ordering import place_order
-from tests.factories import CategoryFactory, ProductFactory, StaffUserFactory, UserFactory
+from tests.factories import ProductFactory, UserFactory
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -34,24 +34,9 @@ def client_for(db) -> Callable[..., APIClient]:
 
 
 @pytest.fixture
-def customer(db):
-    return UserFactory()
-
-
-@pytest.fixture
 def intruder(db):
     """Another customer, who must never reach the first one's objects."""
     return UserFactory()
-
-
-@pytest.fixture
-def staff(db):
-    return StaffUserFactory()
-
-
-@pytest.fixture
-def category(db):
-    return CategoryFactory()
 
 
 @pytest.fixture
