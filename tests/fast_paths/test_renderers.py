@@ -17,7 +17,7 @@ from nexus_catalog.api.views import CategoryViewSet, OrderViewSet, ProductViewSe
 
 SAMPLE = {
     "money": Decimal("12.50"),
-    "utc": dt.datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC),
+    "utc": dt.datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=dt.timezone.utc),
     "paris": dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=ZoneInfo("Europe/Paris")),
     "naive": dt.datetime(2025, 1, 2, 3, 4, 5),
     "day": dt.date(2025, 1, 2),
