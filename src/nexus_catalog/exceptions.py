@@ -80,3 +80,18 @@ class CategoryNotEmpty(NexusError):
     default_message = (
         "This category still has products or subcategories; move or delete them first."
     )
+
+
+class ProductInUse(NexusError):
+    """A product that appears on an order cannot be deleted (409): orders are financial
+    records. Deactivate it (``is_active=False``) to take it off sale."""
+
+    default_message = (
+        "This product appears on orders and cannot be deleted; set is_active to false instead."
+    )
+
+
+class CategoryCycle(NexusError):
+    """A category cannot be its own ancestor (400)."""
+
+    default_message = "A category cannot be placed under itself or one of its subcategories."

@@ -6,11 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from nexus_catalog.exceptions import CategoryNotEmpty
+from nexus_catalog.exceptions import CategoryCycle, CategoryNotEmpty, ProductInUse
 from nexus_catalog.models import AuditLog, Category, InventoryMovement, Product
 from nexus_catalog.models.inventory import MovementReason
 from nexus_catalog.services import catalog
-from nexus_catalog.services.catalog import CategoryCycle, ProductInUse
 from nexus_catalog.services.ordering import place_order
 from tests.factories import CategoryFactory, ProductFactory
 

@@ -42,9 +42,9 @@ from nexus_catalog.exceptions import (
     OrderTransitionDenied,
     OrderValidationError,
     PricingError,
+    ProductInUse,
     TransitionForbidden,
 )
-from nexus_catalog.services.catalog import ProductInUse
 
 logger = logging.getLogger(__name__)
 

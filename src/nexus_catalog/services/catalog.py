@@ -14,28 +14,13 @@ from typing import Any
 
 from django.db import transaction
 
-from nexus_catalog.exceptions import CategoryNotEmpty, NexusError
+from nexus_catalog.exceptions import CategoryCycle, CategoryNotEmpty, ProductInUse
 from nexus_catalog.models import Category, InventoryMovement, Product
 from nexus_catalog.services import audit, inventory
 from nexus_catalog.services.audit import AuditContext
 
 CATEGORY_FIELDS = ("name", "slug", "parent", "description")
 PRODUCT_FIELDS = ("name", "slug", "sku", "description", "price", "category", "is_active")
-
-
-class ProductInUse(NexusError):
-    """A product that appears on an order cannot be deleted (409): orders are financial
-    records. Deactivate it (``is_active=False``) to take it off sale."""
-
-    default_message = (
-        "This product appears on orders and cannot be deleted; set is_active to false instead."
-    )
-
-
-class CategoryCycle(NexusError):
-    """A category cannot be its own ancestor (400)."""
-
-    default_message = "A category cannot be placed under itself or one of its subcategories."
 
 
 def _snapshot(obj: Category | Product, fields: tuple[str, ...]) -> dict[str, Any]:
