@@ -87,13 +87,18 @@ def server_environment(database: dict[str, str], *, plugins: bool) -> dict[str, 
     return env
 
 
-def wait_until_up(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_until_up(
+    base_url: str,
+    process: subprocess.Popen,
+    timeout: float = 60,
+    ready_path: str = "/bench/categories/",
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerError(f"gunicorn exited with {process.returncode}; see its log")
         try:
-            with urllib.request.urlopen(f"{base_url}/bench/categories/", timeout=5) as response:
+            with urllib.request.urlopen(f"{base_url}{ready_path}", timeout=5) as response:
                 if response.status == 200:
                     return
         except OSError:  # refused while binding, or a worker still importing
@@ -103,12 +108,20 @@ def wait_until_up(base_url: str, process: subprocess.Popen, timeout: float = 60)
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[str]:
-    """A gunicorn of ``workers`` sync workers on a free loopback port; yields its base URL."""
+def gunicorn(
+    env: dict[str, str],
+    *,
+    workers: int,
+    log: Path,
+    app: str = "benchmarks.wsgi:application",
+    ready_path: str = "/bench/categories/",
+) -> Iterator[str]:
+    """A gunicorn of ``workers`` sync workers serving ``app`` on a free loopback port; yields
+    its base URL once ``ready_path`` answers 200. The soak test uses it too."""
     port = free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
-        "benchmarks.wsgi:application",
+        app,
         "--workers",
         str(workers),
         "--worker-class",
@@ -124,7 +137,7 @@ def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[str]:
         process = subprocess.Popen(command, env=env, cwd=REPO, stdout=output, stderr=output)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base_url, process)
+        wait_until_up(base_url, process, ready_path=ready_path)
         yield base_url
     finally:
         process.terminate()

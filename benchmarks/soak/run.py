@@ -16,15 +16,9 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -60,51 +54,6 @@ def recreate_database(url: str) -> None:
         db.execute(f'CREATE DATABASE "{name}"')
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(env: dict[str, str], *, workers: int, log: Path) -> Iterator[int]:
-    """gunicorn with ``workers`` sync workers on a free loopback port; yields the port."""
-    port = free_port()
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"),
-        "example_project.wsgi:application",
-        f"--workers={workers}",
-        "--worker-class=sync",
-        f"--bind=127.0.0.1:{port}",
-        "--timeout=60",
-        "--log-level=warning",
-        f"--error-logfile={log}",
-    ]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=output, stderr=output)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"gunicorn exited with {process.returncode}; see {log}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/categories/") as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not answer within 60 s; see {log}") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return 0.0
@@ -135,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     call_command("migrate", verbosity=0)
 
+    from benchmarks.server import gunicorn
     from benchmarks.soak import invariants, traffic
     from benchmarks.soak.seed import seed
 
@@ -149,10 +99,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.stock} units, database {urlsplit(args.database_url).path.lstrip('/')}",
         flush=True,
     )
-    with gunicorn(env, workers=args.workers, log=log) as port:
+    with gunicorn(
+        env,
+        workers=args.workers,
+        log=log,
+        app="example_project.wsgi:application",
+        ready_path="/api/categories/",
+    ) as base_url:
         tally, elapsed = traffic.run(
             host="127.0.0.1",
-            port=port,
+            port=urlsplit(base_url).port,
             customers=seeded["customers"],
             staff=seeded["staff"],
             product_ids=sorted(starting),
