@@ -116,7 +116,9 @@ def nexus_order_validate(user: Any, lines: Sequence[DraftLine]) -> None:
     """Check an order before anything is written; raise to refuse it.
 
     Called once per order, inside its transaction, after the engine's own checks (known,
-    active products, quantities, stock) and after pricing, before any stock is taken.
+    active products, quantities, stock) and after pricing, before the order is written.
+    On PostgreSQL the units asked for are already held by the transaction (taken by the
+    same statement that locks each product row); a refusal rolls them back.
 
     :param user: the customer placing the order.
     :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.

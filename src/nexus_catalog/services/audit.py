@@ -25,6 +25,7 @@ from nexus_catalog.conf import catalog_settings
 from nexus_catalog.models import AuditLog
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import AuditEvent
+from nexus_catalog.services import statements
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def record(
     """
     context = context or AuditContext()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    log = AuditLog.objects.create(
+    log = AuditLog(
         action=action,
         object_type=object_type(obj),
         object_id=str(obj.pk),
@@ -80,6 +81,11 @@ def record(
         request_id=context.request_id[:64],
         ip_address=context.ip_address,
     )
+    db = router.db_for_write(AuditLog)
+    if statements.supported(db):
+        statements.insert([log], using=db)
+    else:
+        log.save(using=db)
     # robust: whatever dispatch raises is logged, never the caller's error; the row
     # stays undelivered and the redelivery sweep sends it.
     transaction.on_commit(partial(dispatch, log.event_id), robust=True)

@@ -9,6 +9,7 @@ constraint, no interleaving of transactions can oversell.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.db.models import F
 from nexus_catalog.exceptions import OrderValidationError
 from nexus_catalog.models import InventoryMovement, OrderLine, Product
 from nexus_catalog.models.inventory import MovementReason
-from nexus_catalog.services import audit
+from nexus_catalog.services import audit, statements
 from nexus_catalog.services.audit import AuditContext
 
 
@@ -43,6 +44,46 @@ def take_stock(line: OrderLine, *, actor: Any = None) -> InventoryMovement:
         reason=MovementReason.ORDER,
         order_line=line,
         actor=_user_or_none(actor),
+    )
+
+
+def take_stock_returning(
+    product_id: int, quantity: int, *, fields: tuple[str, ...], using: str
+) -> Product | None:
+    """Take ``quantity`` units of an active product with one ``UPDATE ... RETURNING``
+    (PostgreSQL, see :mod:`~nexus_catalog.services.statements`), which also locks the row
+    until the transaction ends.
+
+    Returns the product with ``fields`` loaded and ``stock`` as it was *before* the units
+    were taken (what the pricing and validation hooks have always been shown), or ``None``
+    when it is unknown, inactive or short of stock, in which case nothing changed. The
+    caller writes the ledger rows with :func:`record_taken` once the order's lines exist.
+    """
+    # Model.from_db() takes the values in the order of the model's fields.
+    names = tuple(f.attname for f in Product._meta.concrete_fields if f.attname in fields)
+    row = statements.take_stock(Product, product_id, quantity, returned=names, using=using)
+    if row is None:
+        return None
+    product = Product.from_db(using, names, row)
+    product.stock += quantity
+    return product
+
+
+def record_taken(lines: Sequence[OrderLine], *, actor: Any = None, using: str) -> None:
+    """The ledger rows of stock already taken by :func:`take_stock_returning`: one
+    ``order`` movement per line, written in one statement."""
+    statements.insert(
+        [
+            InventoryMovement(
+                product_id=line.product_id,
+                change=-line.quantity,
+                reason=MovementReason.ORDER,
+                order_line=line,
+                actor=_user_or_none(actor),
+            )
+            for line in lines
+        ],
+        using=using,
     )
 
 

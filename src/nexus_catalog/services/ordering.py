@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import router, transaction
 
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.exceptions import (
@@ -28,7 +28,7 @@ from nexus_catalog.exceptions import (
 from nexus_catalog.models import Order, OrderAdjustment, OrderLine, OrderStatus, Product
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import DraftLine
-from nexus_catalog.services import audit, inventory, pricing
+from nexus_catalog.services import audit, inventory, pricing, statements
 from nexus_catalog.services.audit import AuditContext
 from nexus_catalog.services.lifecycle import call_after_commit
 
@@ -76,15 +76,10 @@ def place_order(
     _check_texts({"note": note, "shipping_address": shipping_address})
     wanted = _parse_items(items)
     pm = get_plugin_manager()
-    with transaction.atomic():
-        products = {
-            p.pk: p
-            for p in Product.objects.select_for_update()
-            .filter(pk__in=wanted)
-            .order_by("pk")
-            .only("id", "name", "sku", "price", "stock", "is_active", "category_id")
-        }
-        _check_availability(wanted, products)
+    db = router.db_for_write(Order)
+    compiled = statements.supported(db)
+    with transaction.atomic(using=db):
+        products = _take_products(wanted, db) if compiled else _lock_products(wanted, db)
         drafts = [
             DraftLine(
                 product=products[pid],
@@ -96,7 +91,7 @@ def place_order(
         pm.hook.nexus_order_validate(user=user, lines=drafts)
 
         subtotal = _money_total(sum((d.line_total for d in drafts), Decimal("0")))
-        order = Order.objects.create(
+        order = Order(
             user=user,
             currency=catalog_settings.CURRENCY,
             subtotal=subtotal,
@@ -104,17 +99,19 @@ def place_order(
             note=note,
             shipping_address=shipping_address,
         )
+        # The adjustment hooks see the order as before: written, with its id.
+        _write(order, db, compiled)
         adjustments = pricing.adjustments(pm, order, drafts, user)
         order.total = _money_total(subtotal + sum((a.amount for a in adjustments), Decimal("0")))
         if order.total != subtotal:
             order.save(update_fields=["total"])
-        adjustment_rows = OrderAdjustment.objects.bulk_create(
+        adjustment_rows = [
             OrderAdjustment(
                 order=order, code=a.code, label=a.label, amount=a.amount, source=a.source
             )
             for a in adjustments
-        )
-        lines = OrderLine.objects.bulk_create(
+        ]
+        lines = [
             OrderLine(
                 order=order,
                 product=d.product,
@@ -125,9 +122,14 @@ def place_order(
                 line_total=pricing.to_money(d.line_total),
             )
             for d in drafts
-        )
-        for line in sorted(lines, key=lambda line: line.product_id):
-            inventory.take_stock(line, actor=user)
+        ]
+        _write_all(adjustment_rows, db, compiled)
+        _write_all(lines, db, compiled)
+        if compiled:
+            inventory.record_taken(lines, actor=user, using=db)
+        else:
+            for line in sorted(lines, key=lambda line: line.product_id):
+                inventory.take_stock(line, actor=user)
         _prefill(order, "lines", lines)
         _prefill(order, "adjustments", adjustment_rows)
         audit.record(
@@ -139,6 +141,78 @@ def place_order(
         )
         call_after_commit("nexus_order_created", order=order)
     return order
+
+
+# What the pricing and validation hooks get of each product.
+_PRODUCT_FIELDS = ("id", "name", "sku", "price", "stock", "is_active", "category_id")
+
+
+def _take_products(wanted: Mapping[int, tuple[int, int]], db: str) -> dict[int, Product]:
+    """Take the stock of every product of the order, one ``UPDATE ... RETURNING`` each in
+    ascending primary key (the lock order), and return the products (PostgreSQL).
+
+    When a product cannot be taken, the rows are read again to say which item is wrong
+    and why, exactly as :func:`_lock_products` does; the caller's transaction then rolls
+    back the units already taken.
+    """
+    products = {}
+    for pid in sorted(wanted):
+        _, quantity = wanted[pid]
+        product = inventory.take_stock_returning(pid, quantity, fields=_PRODUCT_FIELDS, using=db)
+        if product is None:
+            _explain_shortage(wanted, products, db, failed=pid)
+        products[pid] = product
+    return products
+
+
+def _explain_shortage(
+    wanted: Mapping[int, tuple[int, int]],
+    taken: Mapping[int, Product],
+    db: str,
+    *,
+    failed: int,
+) -> None:
+    """Raise the validation error of an order whose product ``failed`` could not be taken."""
+    current = {
+        p.pk: p for p in Product.objects.using(db).filter(pk__in=wanted).only(*_PRODUCT_FIELDS)
+    }
+    # The products already taken show the stock they had before this order.
+    current.update(taken)
+    _check_availability(wanted, current)
+    # Its stock came back between the UPDATE and this read: still refuse, plainly.
+    index, quantity = wanted[failed]
+    raise inventory.InsufficientStock(
+        {"items": {index: {"quantity": [f"Not enough stock for {quantity} units."]}}}
+    )
+
+
+def _lock_products(wanted: Mapping[int, tuple[int, int]], db: str) -> dict[int, Product]:
+    """Lock the products of the order in ascending primary key and check them (the
+    stock is taken once the lines exist, by :func:`inventory.take_stock`)."""
+    products = {
+        p.pk: p
+        for p in Product.objects.using(db)
+        .select_for_update()
+        .filter(pk__in=wanted)
+        .order_by("pk")
+        .only(*_PRODUCT_FIELDS)
+    }
+    _check_availability(wanted, products)
+    return products
+
+
+def _write(obj: Any, db: str, compiled: bool) -> None:
+    if compiled:
+        statements.insert([obj], using=db)
+    else:
+        obj.save(using=db, force_insert=True)
+
+
+def _write_all(objs: list[Any], db: str, compiled: bool) -> None:
+    if compiled:
+        statements.insert(objs, using=db)
+    elif objs:
+        type(objs[0]).objects.using(db).bulk_create(objs)
 
 
 def _prefill(order: Order, relation: str, rows: list[Any]) -> None:
