@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from nexus_catalog.idempotency import store
@@ -128,3 +130,41 @@ def test_expired_in_progress_claim_still_locked_blocks_a_duplicate():
     _record(key="k1", expires_at=past, locked_until=future)
 
     assert claim("f").kind == "in_progress"
+
+
+def claim_sql(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "INSERT INTO" in q["sql"]]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_claim_on_its_own_does_not_wait_for_the_disk_on_postgresql():
+    # In autocommit mode the claim is its own transaction, committed asynchronously: the
+    # view's synchronous commit, later in the log, makes it durable with the view's work.
+    with CaptureQueriesContext(connection) as captured:
+        claimed = claim()
+
+    assert isinstance(claimed, store.Claim)
+    [sql] = claim_sql(captured)
+    assert sql.startswith("SET LOCAL synchronous_commit TO OFF; INSERT INTO")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # only that transaction was asynchronous
+    assert IdempotencyRecord.objects.get().state == IdempotencyState.IN_PROGRESS
+
+
+def test_claim_inside_a_transaction_commits_with_it():
+    # Inside the caller's transaction the claim takes a savepoint and never changes how
+    # that transaction commits.
+    with CaptureQueriesContext(connection) as captured:
+        claim()
+
+    [sql] = claim_sql(captured)
+    assert sql.startswith("INSERT INTO")
+
+
+def test_claims_commit_as_usual_with_server_side_binding(monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"server_side_binding": True})
+    assert not store._commits_claims_asynchronously(connection)
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
+    assert store._commits_claims_asynchronously(connection) is (connection.vendor == "postgresql")

@@ -125,12 +125,32 @@ def _complete_sql(alias: str) -> str:
     )
 
 
+def _commits_claims_asynchronously(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the claim's INSERT may skip waiting for its WAL flush (PostgreSQL).
+
+    A claim must be visible to other sessions at once, which an asynchronous commit is;
+    it need not be durable on its own. Whatever the view then commits synchronously (the
+    order, and after it the stored response) is later in the write-ahead log, and flushing
+    it flushes the claim too. So a crash can lose a claim only together with everything
+    the view did: a retry then runs the request, which is right, since nothing of it was
+    kept. This saves one disk flush per request (about 0.2 ms here). The ``SET LOCAL`` is
+    sent in the same string as the INSERT, which needs client-side parameter binding
+    (psycopg's default in Django); with ``server_side_binding`` the claim commits as usual.
+    """
+    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+        "OPTIONS", {}
+    ).get("server_side_binding")
+
+
 def _insert(alias: str, values: tuple) -> None:
     connection = connections[alias]
     sql = _insert_sql(alias)
     params = _prepared(connection, _INSERT_COLUMNS, values)
     if connection.get_autocommit():
-        # One statement in autocommit mode is its own committed transaction.
+        # One statement in autocommit mode is its own committed transaction (with the SET
+        # LOCAL, a string of two statements is one implicit transaction).
+        if _commits_claims_asynchronously(connection):
+            sql = f"SET LOCAL synchronous_commit TO OFF; {sql}"
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
     else:
