@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from django.db.models import F
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from nexus_catalog.exceptions import OrderValidationError
 from nexus_catalog.models import AuditLog, InventoryMovement, Order, OrderLine, Product
-from nexus_catalog.models.inventory import MovementReason
 from nexus_catalog.plugins.hookspecs import hookimpl
 from nexus_catalog.plugins.types import Adjustment
 from nexus_catalog.services import inventory, statements
@@ -50,10 +50,6 @@ def written_rows(order: Order) -> dict:
     }
 
 
-def test_compiled_statements_run_on_postgresql_only():
-    assert statements.supported("default") is (connection.vendor == "postgresql")
-
-
 @pytest.mark.postgres
 def test_compiled_path_writes_the_rows_the_orm_path_writes(
     customer, category, monkeypatch, register_plugin
@@ -65,7 +61,7 @@ def test_compiled_path_writes_the_rows_the_orm_path_writes(
     context = AuditContext(request_id="req-1", ip_address="10.0.0.1")
 
     compiled = place_order(customer, items, note="door", context=context)
-    monkeypatch.setattr(statements, "supported", lambda using: False)
+    monkeypatch.setattr(statements, "supported", lambda using, lines: False)
     orm = place_order(customer, items, note="door", context=context)
 
     assert written_rows(compiled) == written_rows(orm)
@@ -78,36 +74,71 @@ def test_compiled_path_writes_the_rows_the_orm_path_writes(
 
 
 @pytest.mark.postgres
-def test_insert_sets_primary_keys_across_batches(product, monkeypatch):
-    monkeypatch.setattr(statements, "MAX_ROWS_PER_INSERT", 2)
-    movements = [
-        InventoryMovement(product=product, change=n, reason=MovementReason.RESTOCK)
-        for n in range(1, 6)
+def test_an_order_is_one_update_per_product_and_one_insert_statement(customer, category):
+    mug = ProductFactory(category=category, stock=5)
+    cup = ProductFactory(category=category, stock=5)
+    items = [{"product": mug.pk, "quantity": 1}, {"product": cup.pk, "quantity": 2}]
+
+    with CaptureQueriesContext(connection) as captured:
+        order = place_order(customer, items)
+
+    # (The test's own transaction turns place_order's into a savepoint.)
+    verbs = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert [verb for verb in verbs if verb not in ("SAVEPOINT", "RELEASE")] == [
+        "UPDATE",
+        "UPDATE",
+        "WITH",
     ]
-
-    statements.insert(movements, using="default")
-
-    assert len({m.pk for m in movements}) == 5
-    assert all(not m._state.adding and m._state.db == "default" for m in movements)
-    stored = dict(
-        InventoryMovement.objects.filter(pk__in=[m.pk for m in movements]).values_list(
-            "pk", "change"
-        )
+    # Everything the statement wrote is on the instances, as after a save.
+    assert order.pk and all(line.pk and line.order_id == order.pk for line in order.lines.all())
+    movements = InventoryMovement.objects.filter(order_line__order=order)
+    assert sorted(m.order_line_id for m in movements) == sorted(
+        line.pk for line in order.lines.all()
     )
-    assert stored == {m.pk: m.change for m in movements}
-    assert all(m.created_at is not None for m in movements)
+    assert AuditLog.objects.get(action="order.created").object_id == str(order.pk)
 
 
-def test_insert_refuses_an_expression(product):
-    movement = InventoryMovement(product=product, change=F("change"), reason="restock")
+@pytest.mark.postgres
+def test_an_order_over_the_line_cap_is_written_by_the_orm(customer, category, monkeypatch):
+    monkeypatch.setattr(statements, "MAX_LINES", 1)
+    mug = ProductFactory(category=category, stock=5)
+    cup = ProductFactory(category=category, stock=5)
+
+    items = [{"product": mug.pk, "quantity": 1}, {"product": cup.pk, "quantity": 1}]
+
+    with CaptureQueriesContext(connection) as captured:
+        order = place_order(customer, items)
+
+    assert not any(query["sql"].startswith("WITH") for query in captured.captured_queries)
+    assert order.lines.count() == 2
+    assert ledger_mismatches() == {}
+
+
+def test_the_statements_are_for_postgresql_and_orders_up_to_the_line_cap():
+    postgres = connection.vendor == "postgresql"
+    assert statements.supported("default", lines=statements.MAX_LINES) is postgres
+    assert statements.supported("default", lines=statements.MAX_LINES + 1) is False
+
+
+def test_insert_order_takes_one_line_per_product(customer, product):
+    order = Order(user=customer, currency="USD")
+    lines = [
+        OrderLine(order=order, product=product, unit_price=1, quantity=1, line_total=1)
+        for _ in range(2)
+    ]
+    movements = inventory.order_movements(lines[:1], actor=customer)
+
+    with pytest.raises(ValueError, match="one line per product"):
+        statements.insert_order(order, lines, [], movements, AuditLog(), using="default")
+
+
+def test_insert_order_refuses_an_expression(customer, product):
+    order = Order(user=customer, currency="USD", note=F("note"))
+    lines = [OrderLine(order=order, product=product, unit_price=1, quantity=1, line_total=1)]
+    movements = inventory.order_movements(lines, actor=customer)
 
     with pytest.raises(ValueError, match="expression"):
-        statements.insert([movement], using="default")
-
-
-def test_insert_of_nothing_does_nothing(django_assert_num_queries):
-    with django_assert_num_queries(0):
-        statements.insert([], using="default")
+        statements.insert_order(order, lines, [], movements, AuditLog(), using="default")
 
 
 @pytest.mark.postgres

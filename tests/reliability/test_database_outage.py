@@ -13,7 +13,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from nexus_catalog.api import errors
 from nexus_catalog.plugins.hookspecs import hookimpl
-from nexus_catalog.services import audit, inventory
+from nexus_catalog.services import audit, inventory, statements
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 from tests.reliability.conftest import footprint
 
@@ -42,15 +42,19 @@ class OutageInAdjustments:
 
 
 FAILURE_POINTS = {
-    # After the order row, before its lines.
+    # After the stock was taken (on PostgreSQL), before the order is written.
     "pricing adjustments": lambda mp, register: register(OutageInAdjustments(), "outage"),
     # After the first product's stock was taken, before the second's (on PostgreSQL the
     # stock is taken by take_stock_returning, elsewhere by take_stock: one of them runs).
     "second stock take": lambda mp, register: [
         fail_on_call(mp, inventory, name, 2) for name in ("take_stock", "take_stock_returning")
     ],
-    # After every line and every stock movement, at the last write.
-    "audit row": lambda mp, register: fail_on_call(mp, audit, "record", 1),
+    # At the last write: the audit row (on PostgreSQL, the one statement that writes the
+    # order with its lines, movements and audit row, after the stock was taken).
+    "audit row": lambda mp, register: [
+        fail_on_call(mp, audit, "record", 1),
+        fail_on_call(mp, statements, "insert_order", 1),
+    ],
 }
 
 
@@ -107,7 +111,8 @@ def test_order_retried_with_its_key_after_an_outage_is_placed_once(
 
 class KillOwnBackend:
     """Terminates this request's PostgreSQL backend from another connection, as a database
-    restart or a failover would, after the order row was written."""
+    restart or a failover would, in the middle of the order's transaction (on PostgreSQL,
+    after its stock was taken)."""
 
     @hookimpl
     def nexus_order_adjustments(self, order, lines, user):

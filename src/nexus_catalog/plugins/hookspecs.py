@@ -98,8 +98,9 @@ def nexus_order_adjustments(
     unit price (``nexus_unit_price`` with ``wrapper=True``) rather than adding a negative
     adjustment; the demo plugins of the example project do so.
 
-    :param order: the :class:`~nexus_catalog.models.Order` being placed; ``subtotal`` and
-        ``currency`` are set, lines are not yet written.
+    :param order: the :class:`~nexus_catalog.models.Order` being placed; ``user``,
+        ``subtotal`` and ``currency`` are set. It is not saved yet (no ``pk``): the order,
+        its lines and adjustments are written together once every adjustment is known.
     :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
     :param user: the customer placing the order.
     :return: an iterable of :class:`~nexus_catalog.plugins.types.Adjustment`, or ``None``.

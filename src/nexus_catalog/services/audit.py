@@ -25,7 +25,6 @@ from nexus_catalog.conf import catalog_settings
 from nexus_catalog.models import AuditLog
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import AuditEvent
-from nexus_catalog.services import statements
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +67,26 @@ def record(
     ``actor`` is a user, ``None`` for the system. ``before``/``after`` should hold only the
     fields that changed (see :func:`changed_fields`).
     """
+    log = entry(action, obj, actor=actor, before=before, after=after, context=context)
+    log.save(using=router.db_for_write(AuditLog))
+    deliver_on_commit(log)
+    return log
+
+
+def entry(
+    action: str,
+    obj: models.Model,
+    *,
+    actor: Any = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    context: AuditContext | None = None,
+) -> AuditLog:
+    """The audit row :func:`record` writes, not yet saved: for a caller that writes it
+    with other rows (``place_order`` on PostgreSQL), then calls :func:`deliver_on_commit`."""
     context = context or AuditContext()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    log = AuditLog(
+    return AuditLog(
         action=action,
         object_type=object_type(obj),
         object_id=str(obj.pk),
@@ -81,15 +97,13 @@ def record(
         request_id=context.request_id[:64],
         ip_address=context.ip_address,
     )
-    db = router.db_for_write(AuditLog)
-    if statements.supported(db):
-        statements.insert([log], using=db)
-    else:
-        log.save(using=db)
+
+
+def deliver_on_commit(log: AuditLog) -> None:
+    """Hand the saved ``log`` to the sinks once the current transaction commits."""
     # robust: whatever dispatch raises is logged, never the caller's error; the row
     # stays undelivered and the redelivery sweep sends it.
     transaction.on_commit(partial(dispatch, log.event_id), robust=True)
-    return log
 
 
 def dispatch(event_id: UUID | str) -> None:

@@ -57,7 +57,7 @@ def take_stock_returning(
     Returns the product with ``fields`` loaded and ``stock`` as it was *before* the units
     were taken (what the pricing and validation hooks have always been shown), or ``None``
     when it is unknown, inactive or short of stock, in which case nothing changed. The
-    caller writes the ledger rows with :func:`record_taken` once the order's lines exist.
+    caller writes the ledger rows (:func:`order_movements`) with the order's lines.
     """
     # Model.from_db() takes the values in the order of the model's fields.
     names = tuple(f.attname for f in Product._meta.concrete_fields if f.attname in fields)
@@ -69,22 +69,19 @@ def take_stock_returning(
     return product
 
 
-def record_taken(lines: Sequence[OrderLine], *, actor: Any = None, using: str) -> None:
-    """The ledger rows of stock already taken by :func:`take_stock_returning`: one
-    ``order`` movement per line, written in one statement."""
-    statements.insert(
-        [
-            InventoryMovement(
-                product_id=line.product_id,
-                change=-line.quantity,
-                reason=MovementReason.ORDER,
-                order_line=line,
-                actor=_user_or_none(actor),
-            )
-            for line in lines
-        ],
-        using=using,
-    )
+def order_movements(lines: Sequence[OrderLine], *, actor: Any = None) -> list[InventoryMovement]:
+    """The ledger rows, not yet saved, of stock already taken by
+    :func:`take_stock_returning`: one ``order`` movement per line."""
+    return [
+        InventoryMovement(
+            product_id=line.product_id,
+            change=-line.quantity,
+            reason=MovementReason.ORDER,
+            order_line=line,
+            actor=_user_or_none(actor),
+        )
+        for line in lines
+    ]
 
 
 def return_stock(line: OrderLine, *, actor: Any = None) -> InventoryMovement:

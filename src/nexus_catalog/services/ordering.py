@@ -77,7 +77,7 @@ def place_order(
     wanted = _parse_items(items)
     pm = get_plugin_manager()
     db = router.db_for_write(Order)
-    compiled = statements.supported(db)
+    compiled = statements.supported(db, lines=len(wanted))
     with transaction.atomic(using=db):
         products = _take_products(wanted, db) if compiled else _lock_products(wanted, db)
         drafts = [
@@ -99,12 +99,8 @@ def place_order(
             note=note,
             shipping_address=shipping_address,
         )
-        # The adjustment hooks see the order as before: written, with its id.
-        _write(order, db, compiled)
         adjustments = pricing.adjustments(pm, order, drafts, user)
         order.total = _money_total(subtotal + sum((a.amount for a in adjustments), Decimal("0")))
-        if order.total != subtotal:
-            order.save(update_fields=["total"])
         adjustment_rows = [
             OrderAdjustment(
                 order=order, code=a.code, label=a.label, amount=a.amount, source=a.source
@@ -123,22 +119,27 @@ def place_order(
             )
             for d in drafts
         ]
-        _write_all(adjustment_rows, db, compiled)
-        _write_all(lines, db, compiled)
+        snapshot = _order_snapshot(order, lines, adjustments)
         if compiled:
-            inventory.record_taken(lines, actor=user, using=db)
+            log = audit.entry("order.created", order, actor=user, after=snapshot, context=context)
+            statements.insert_order(
+                order,
+                lines,
+                adjustment_rows,
+                inventory.order_movements(lines, actor=user),
+                log,
+                using=db,
+            )
+            audit.deliver_on_commit(log)
         else:
+            order.save(using=db, force_insert=True)
+            OrderAdjustment.objects.using(db).bulk_create(adjustment_rows)
+            OrderLine.objects.using(db).bulk_create(lines)
             for line in sorted(lines, key=lambda line: line.product_id):
                 inventory.take_stock(line, actor=user)
+            audit.record("order.created", order, actor=user, after=snapshot, context=context)
         _prefill(order, "lines", lines)
         _prefill(order, "adjustments", adjustment_rows)
-        audit.record(
-            "order.created",
-            order,
-            actor=user,
-            after=_order_snapshot(order, lines, adjustments),
-            context=context,
-        )
         call_after_commit("nexus_order_created", order=order)
     return order
 
@@ -199,20 +200,6 @@ def _lock_products(wanted: Mapping[int, tuple[int, int]], db: str) -> dict[int, 
     }
     _check_availability(wanted, products)
     return products
-
-
-def _write(obj: Any, db: str, compiled: bool) -> None:
-    if compiled:
-        statements.insert([obj], using=db)
-    else:
-        obj.save(using=db, force_insert=True)
-
-
-def _write_all(objs: list[Any], db: str, compiled: bool) -> None:
-    if compiled:
-        statements.insert(objs, using=db)
-    elif objs:
-        type(objs[0]).objects.using(db).bulk_create(objs)
 
 
 def _prefill(order: Order, relation: str, rows: list[Any]) -> None:

@@ -1,19 +1,27 @@
 """SQL for the order hot path, built once from the models' metadata.
 
-Placing an order writes five rows (order, line, ledger movement, audit row, and the stock
-update). Through the ORM, compiling each of those statements costs more CPU than the
-database spends running it: in-process, the ORM's ``create()`` of an order took about
-0.6 ms against 0.2 ms for the same INSERT sent directly. So on PostgreSQL the statements
-are written once per model and database alias from ``Model._meta``, and every value goes
-through the field's own ``pre_save`` and ``get_db_prep_save``, as in the ORM's INSERT: the
-rows are the ones :meth:`~django.db.models.query.QuerySet.bulk_create` would write. As with
-``bulk_create``, no ``pre_save``/``post_save`` signal is sent and ``Model.save()`` is not
-called; the plugin hooks (``nexus_order_created``, ``nexus_audit_event``) are the way to
-react to a new order.
+Placing an order writes an order, its lines and adjustments, a ledger movement per line, an
+audit row, and takes the stock. Through the ORM, compiling each of those statements costs
+more CPU than the database spends running it (in-process, the ORM's ``create()`` of an order
+took about 0.6 ms against 0.2 ms for the same INSERT sent directly), and each is a round
+trip. So on PostgreSQL:
+
+- the stock of each product is taken, and its row locked, by one ``UPDATE ... RETURNING``
+  (:func:`take_stock`);
+- every row of the order is written by one statement (:func:`insert_order`): an INSERT per
+  table, chained as data-modifying ``WITH`` queries, the lines and adjustments taking the new
+  order's id, each movement the id of its line, the audit row the order's id as its object.
+
+The statements are written once per database alias and row count from ``Model._meta``, and
+every value goes through the field's own ``pre_save`` and ``get_db_prep_save``, as in the
+ORM's INSERT: the rows are the ones :meth:`~django.db.models.query.QuerySet.bulk_create`
+would write. As with ``bulk_create``, no ``pre_save``/``post_save`` signal is sent and
+``Model.save()`` is not called; the plugin hooks (``nexus_order_created``,
+``nexus_audit_event``) are the way to react to a new order.
 
 Other backends keep the ORM (:func:`supported` is False): the fast path relies on
-PostgreSQL's ``UPDATE ... RETURNING`` and on psycopg returning Python values that need no
-converters.
+PostgreSQL's ``UPDATE ... RETURNING`` and data-modifying ``WITH``, and on psycopg returning
+Python values that need no converters.
 """
 
 from __future__ import annotations
@@ -24,16 +32,17 @@ from typing import Any
 
 from django.db import connections, models
 
-# Values bound per statement stay well under PostgreSQL's limit of 65,535 parameters even
-# for the largest order MAX_ORDER_LINES allows; the ORM batches above this, so do we.
-MAX_ROWS_PER_INSERT = 1000
+# A statement binds about a dozen values per line; PostgreSQL takes at most 65,535. Orders
+# with more lines than this (MAX_ORDER_LINES allows 50 by default) are written by the ORM.
+MAX_LINES = 1000
 
 
-def supported(using: str) -> bool:
-    """Whether the compiled statements run on the database ``using``."""
-    return connections[using].vendor == "postgresql"
+def supported(using: str, *, lines: int = 1) -> bool:
+    """Whether the statements here can write an order of ``lines`` lines on ``using``."""
+    return connections[using].vendor == "postgresql" and lines <= MAX_LINES
 
 
+@functools.cache
 def _insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
     # What bulk_create inserts for new rows: every concrete column but generated ones and
     # an auto-incremented primary key.
@@ -42,55 +51,6 @@ def _insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
         for field in model._meta.concrete_fields
         if not field.generated and not isinstance(field, models.AutoField)
     )
-
-
-@functools.cache
-def _insert_sql(model: type[models.Model], using: str, rows: int) -> str:
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    fields = _insert_fields(model)
-    returning, _ = connection.ops.return_insert_columns(model._meta.db_returning_fields)
-    row = "({})".format(", ".join(["%s"] * len(fields)))
-    return "INSERT INTO {} ({}) VALUES {} {}".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        ", ".join([row] * rows),
-        returning,
-    )
-
-
-def insert(objs: Sequence[models.Model], *, using: str) -> None:
-    """INSERT new instances of one model, a statement per :data:`MAX_ROWS_PER_INSERT`.
-
-    Sets each instance's primary key (and any other ``db_returning`` field) and marks it
-    saved, as ``bulk_create`` does.
-    """
-    if not objs:
-        return
-    model = type(objs[0])
-    connection = connections[using]
-    fields = _insert_fields(model)
-    returning_fields = model._meta.db_returning_fields
-    for start in range(0, len(objs), MAX_ROWS_PER_INSERT):
-        batch = objs[start : start + MAX_ROWS_PER_INSERT]
-        params: list[Any] = []
-        for obj in batch:
-            for field in fields:
-                value = field.pre_save(obj, add=True)
-                if hasattr(value, "resolve_expression"):
-                    raise ValueError(
-                        f"{model.__name__}.{field.name} holds an expression; "
-                        "statements.insert() only writes plain values."
-                    )
-                params.append(field.get_db_prep_save(value, connection=connection))
-        with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(model, using, len(batch)), params)
-            rows = cursor.fetchall()
-        for obj, row in zip(batch, rows, strict=True):
-            for field, value in zip(returning_fields, row, strict=True):
-                setattr(obj, field.attname, value)
-            obj._state.adding = False
-            obj._state.db = using
 
 
 @functools.cache
@@ -116,3 +76,152 @@ def take_stock(
     with connections[using].cursor() as cursor:
         cursor.execute(_take_sql(model, using, returned), [quantity, pk, quantity])
         return cursor.fetchone()
+
+
+# -- the whole order in one statement -----------------------------------------------------
+
+# Columns filled from another row of the same statement: {(model label, attname): how}.
+# "order" is the new order's id, "line" the id of the new line of the movement's product.
+_ORDER_ID, _LINE_ID = "order", "line"
+
+
+def _prepared_row(
+    obj: models.Model, fields: Sequence[models.Field], skip: set[str], connection: Any
+) -> list[Any]:
+    """The values of ``obj`` for ``fields`` (but ``skip``), as the ORM's INSERT sends them."""
+    params = []
+    for field in fields:
+        if field.attname in skip:
+            continue
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            raise ValueError(
+                f"{type(obj).__name__}.{field.name} holds an expression; "
+                "statements only write plain values."
+            )
+        params.append(field.get_db_prep_save(value, connection=connection))
+    return params
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_order_sql(
+    using: str,
+    order_model: type[models.Model],
+    line_model: type[models.Model],
+    adjustment_model: type[models.Model],
+    movement_model: type[models.Model],
+    log_model: type[models.Model],
+    lines: int,
+    adjustments: int,
+) -> str:
+    connection = connections[using]
+    quote = connection.ops.quote_name
+
+    def insert(name: str, model: type[models.Model], rows: int, refs: dict[str, str]) -> str:
+        fields = _insert_fields(model)
+        values = ", ".join(refs.get(field.attname, "%s") for field in fields)
+        return "{} AS (INSERT INTO {} ({}) VALUES {} RETURNING {} AS id{})".format(
+            name,
+            quote(model._meta.db_table),
+            ", ".join(quote(field.column) for field in fields),
+            ", ".join([f"({values})"] * rows),
+            quote(model._meta.pk.column),
+            ", {} AS product_id".format(quote(model._meta.get_field("product").column))
+            if "product" in {f.name for f in fields}
+            else "",
+        )
+
+    order_id = "(SELECT id FROM new_order)"
+    object_id = log_model._meta.get_field("object_id").cast_db_type(connection)
+    queries = [
+        insert("new_order", order_model, 1, {}),
+        insert("new_lines", line_model, lines, {"order_id": order_id}),
+        insert(
+            "new_movements",
+            movement_model,
+            lines,
+            {"order_line_id": "(SELECT id FROM new_lines WHERE product_id = %s)"},
+        ),
+        insert("new_log", log_model, 1, {"object_id": f"CAST({order_id} AS {object_id})"}),
+    ]
+    parts = ["SELECT 0, id, NULL FROM new_order", "SELECT 1, id, product_id FROM new_lines"]
+    if adjustments:
+        queries.insert(
+            2, insert("new_adjustments", adjustment_model, adjustments, {"order_id": order_id})
+        )
+        parts.append("SELECT 2, id, NULL FROM new_adjustments")
+    parts += ["SELECT 3, id, product_id FROM new_movements", "SELECT 4, id, NULL FROM new_log"]
+    return "WITH {} {}".format(", ".join(queries), " UNION ALL ".join(parts))
+
+
+def insert_order(
+    order: models.Model,
+    lines: Sequence[models.Model],
+    adjustments: Sequence[models.Model],
+    movements: Sequence[models.Model],
+    log: models.Model,
+    *,
+    using: str,
+) -> None:
+    """Write a new order and everything placed with it in one statement.
+
+    ``lines`` and ``adjustments`` belong to ``order``; ``movements`` are the ledger rows of
+    the lines, one per line (a line per product, as :func:`place_order` merges them);
+    ``log`` is the audit row of the order, whose ``object_id`` becomes the order's id. Every
+    instance gets its primary key, and the foreign keys filled by the statement are set on
+    the instances too, as if each had been saved in turn.
+    """
+    line_of = {line.product_id: line for line in lines}
+    if len(line_of) != len(lines) or {m.product_id for m in movements} != set(line_of):
+        raise ValueError("insert_order() takes one line per product and one movement per line.")
+    connection = connections[using]
+    line_model = type(lines[0])
+    adjustment_model = type(adjustments[0]) if adjustments else line_model
+    sql = _insert_order_sql(
+        using,
+        type(order),
+        line_model,
+        adjustment_model,
+        type(movements[0]),
+        type(log),
+        len(lines),
+        len(adjustments),
+    )
+    params = _prepared_row(order, _insert_fields(type(order)), set(), connection)
+    for line in lines:
+        params += _prepared_row(line, _insert_fields(line_model), {"order_id"}, connection)
+    for adjustment in adjustments:
+        params += _prepared_row(
+            adjustment, _insert_fields(adjustment_model), {"order_id"}, connection
+        )
+    for movement in movements:
+        for field in _insert_fields(type(movement)):
+            if field.attname == "order_line_id":
+                params.append(movement.product_id)
+            else:
+                params += _prepared_row(movement, [field], set(), connection)
+    params += _prepared_row(log, _insert_fields(type(log)), {"object_id"}, connection)
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    ids: dict[int, list[tuple[Any, Any]]] = {0: [], 1: [], 2: [], 3: [], 4: []}
+    for step, pk, product_id in rows:
+        ids[step].append((pk, product_id))
+    [(order.pk, _)] = ids[0]
+    line_ids = dict((product_id, pk) for pk, product_id in ids[1])
+    movement_ids = dict((product_id, pk) for pk, product_id in ids[3])
+    # Ids come from one sequence, taken in the order of the VALUES rows.
+    adjustment_ids = sorted(pk for pk, _ in ids[2])
+    [(log.pk, _)] = ids[4]
+    log.object_id = str(order.pk)
+    for line in lines:
+        line.pk, line.order_id = line_ids[line.product_id], order.pk
+    for adjustment, pk in zip(adjustments, adjustment_ids, strict=True):
+        adjustment.pk, adjustment.order_id = pk, order.pk
+    for movement in movements:
+        movement.pk = movement_ids[movement.product_id]
+        movement.order_line_id = line_ids[movement.product_id]
+    for obj in (order, *lines, *adjustments, *movements, log):
+        obj._state.adding = False
+        obj._state.db = using
