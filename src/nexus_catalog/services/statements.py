@@ -80,10 +80,6 @@ def take_stock(
 
 # -- the whole order in one statement -----------------------------------------------------
 
-# Columns filled from another row of the same statement: {(model label, attname): how}.
-# "order" is the new order's id, "line" the id of the new line of the movement's product.
-_ORDER_ID, _LINE_ID = "order", "line"
-
 
 def _prepared_row(
     obj: models.Model, fields: Sequence[models.Field], skip: set[str], connection: Any
@@ -144,13 +140,18 @@ def _insert_order_sql(
         ),
         insert("new_log", log_model, 1, {"object_id": f"CAST({order_id} AS {object_id})"}),
     ]
-    parts = ["SELECT 0, id, NULL FROM new_order", "SELECT 1, id, product_id FROM new_lines"]
+    # The ids of every new row, each named by its query (lines and movements by product).
+    parts = [
+        "SELECT 'new_order', id, NULL FROM new_order",
+        "SELECT 'new_lines', id, product_id FROM new_lines",
+        "SELECT 'new_movements', id, product_id FROM new_movements",
+        "SELECT 'new_log', id, NULL FROM new_log",
+    ]
     if adjustments:
         queries.insert(
             2, insert("new_adjustments", adjustment_model, adjustments, {"order_id": order_id})
         )
-        parts.append("SELECT 2, id, NULL FROM new_adjustments")
-    parts += ["SELECT 3, id, product_id FROM new_movements", "SELECT 4, id, NULL FROM new_log"]
+        parts.append("SELECT 'new_adjustments', id, NULL FROM new_adjustments")
     return "WITH {} {}".format(", ".join(queries), " UNION ALL ".join(parts))
 
 
@@ -205,15 +206,15 @@ def insert_order(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    ids: dict[int, list[tuple[Any, Any]]] = {0: [], 1: [], 2: [], 3: [], 4: []}
-    for step, pk, product_id in rows:
-        ids[step].append((pk, product_id))
-    [(order.pk, _)] = ids[0]
-    line_ids = dict((product_id, pk) for pk, product_id in ids[1])
-    movement_ids = dict((product_id, pk) for pk, product_id in ids[3])
-    # Ids come from one sequence, taken in the order of the VALUES rows.
-    adjustment_ids = sorted(pk for pk, _ in ids[2])
-    [(log.pk, _)] = ids[4]
+    ids: dict[str, list[tuple[Any, Any]]] = {"new_adjustments": []}
+    for query, pk, product_id in rows:
+        ids.setdefault(query, []).append((pk, product_id))
+    [(order.pk, _)] = ids["new_order"]
+    [(log.pk, _)] = ids["new_log"]
+    line_ids = {product_id: pk for pk, product_id in ids["new_lines"]}
+    movement_ids = {product_id: pk for pk, product_id in ids["new_movements"]}
+    # Ids come from one sequence, drawn in the order of the VALUES rows.
+    adjustment_ids = sorted(pk for pk, _ in ids["new_adjustments"])
     log.object_id = str(order.pk)
     for line in lines:
         line.pk, line.order_id = line_ids[line.product_id], order.pk
