@@ -85,16 +85,35 @@ def error(field: str, message: str, status: int = 400) -> HttpResponse:
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, fields: tuple[str, ...]) -> dict:
-    """A page as DRF's ``PageNumberPagination`` renders it: count, next, previous, results."""
+    """A page as the API's ``CatalogPagination`` renders it: count, next, previous, results.
+
+    The same counting work as the API: at most ``COUNT_LIMIT + 1`` rows are counted, and
+    past ``COUNT_LIMIT`` the count is null and one row more than the page tells whether a
+    next page exists. Unlike the API, a page past the end is an empty page, not a 404.
+    """
     try:
         page = max(int(request.GET.get("page", 1)), 1)
         size = int(request.GET.get("page_size", catalog_settings.PAGE_SIZE))
     except ValueError:
         page, size = 1, catalog_settings.PAGE_SIZE
     size = min(max(size, 1), catalog_settings.MAX_PAGE_SIZE)
-    count = queryset.count()
+    limit = catalog_settings.COUNT_LIMIT
+    if limit is None:
+        count = queryset.count()
+    else:
+        count = queryset.order_by()[: limit + 1].count()
+        count = count if count <= limit else None
     offset = (page - 1) * size
-    results = list(queryset.values(*fields)[offset : offset + size])
+    rows = queryset.values(*fields)
+    if count is not None:
+        results = list(rows[offset : offset + size])
+        has_next = offset + size < count
+    elif offset + size <= limit:
+        results, has_next = list(rows[offset : offset + size]), True
+    else:
+        results = list(rows[offset : offset + size + 1])
+        has_next = len(results) > size
+        del results[size:]
 
     def link(number: int) -> str:
         query = request.GET.copy()
@@ -103,7 +122,7 @@ def paginate(request: HttpRequest, queryset: QuerySet, fields: tuple[str, ...]) 
 
     return {
         "count": count,
-        "next": link(page + 1) if offset + size < count else None,
+        "next": link(page + 1) if has_next else None,
         "previous": link(page - 1) if page > 1 else None,
         "results": results,
     }

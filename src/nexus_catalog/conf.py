@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     # Page-number pagination of every list endpoint; ``page_size`` is capped at MAX_PAGE_SIZE.
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
+    # Lists count at most this many matching rows; past it a page's ``count`` is null (an
+    # exact COUNT(*) reads every matching row). ``None``: always count exactly.
+    "COUNT_LIMIT": 10_000,
     # Unrestricted-consumption guards on order placement.
     "MAX_ORDER_LINES": 50,
     "MAX_LINE_QUANTITY": 1000,

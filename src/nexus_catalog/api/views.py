@@ -163,14 +163,6 @@ class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet
             queryset = queryset.filter(is_active=True)
         return queryset
 
-    def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
-        # With none of its parameters in the query string the filterset filters nothing,
-        # and building its form costs more than the query itself: skip it.
-        params = self.request.query_params
-        if not any(name in params for name in ProductFilter.base_filters):
-            return queryset
-        return super().filter_queryset(queryset)
-
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         stock = data.pop("stock", 0)

@@ -94,6 +94,11 @@ class Product(models.Model):
             # One index per list filter and ordering, led by is_active, which every
             # non-staff query filters on.
             models.Index(fields=["is_active", "category", "name"], name="nexus_prod_active_cat"),
+            # The count of a category within a price range (the list's filters) reads only
+            # this index: no heap page per matching row.
+            models.Index(
+                fields=["is_active", "category", "price"], name="nexus_prod_active_cat_price"
+            ),
             models.Index(fields=["is_active", "price"], name="nexus_prod_active_price"),
             models.Index(fields=["is_active", "name", "id"], name="nexus_prod_active_name"),
             models.Index(fields=["is_active", "created_at"], name="nexus_prod_active_created"),
