@@ -44,6 +44,15 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                     id="nexus_catalog.E002",
                 )
             )
+    limit = catalog_settings.COUNT_LIMIT
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        errors.append(
+            Error(
+                f"NEXUS_CATALOG['COUNT_LIMIT'] must be a whole number from 0, or None, "
+                f"not {limit!r}.",
+                id="nexus_catalog.E002",
+            )
+        )
     for key in ("UNPAID_ORDER_TTL", "AUDIT_REDELIVERY_DELAY"):
         if not isinstance(getattr(catalog_settings, key), timedelta):
             errors.append(

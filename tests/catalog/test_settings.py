@@ -59,6 +59,18 @@ def test_non_positive_page_size_fails_the_system_check():
     assert "nexus_catalog.E002" in check_ids()
 
 
+@pytest.mark.parametrize("limit", [-1, 2.5, "10000", True])
+def test_count_limit_that_is_not_a_whole_number_fails_the_system_check(limit):
+    with override_settings(NEXUS_CATALOG={"COUNT_LIMIT": limit}):
+        assert "nexus_catalog.E002" in check_ids()
+
+
+@pytest.mark.parametrize("limit", [None, 0, 10])
+def test_count_limit_of_none_or_a_whole_number_passes(limit):
+    with override_settings(NEXUS_CATALOG={"COUNT_LIMIT": limit}):
+        assert "nexus_catalog.E002" not in check_ids()
+
+
 @override_settings(NEXUS_ACCOUNTS={"LOGIN_THROTTLE": "1/min"})
 def test_unknown_accounts_key_fails_the_system_check():
     assert "nexus_accounts.E001" in check_ids()

@@ -207,7 +207,9 @@ class AuditLogSerializer(serializers.ModelSerializer):
 class AuditLogPageSerializer(serializers.Serializer):
     """A page of the audit trail, as the pagination renders it (schema only)."""
 
-    count = serializers.IntegerField(read_only=True)
+    count = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="null when more than COUNT_LIMIT match."
+    )
     next = serializers.URLField(read_only=True, allow_null=True)
     previous = serializers.URLField(read_only=True, allow_null=True)
     results = AuditLogSerializer(many=True, read_only=True)
