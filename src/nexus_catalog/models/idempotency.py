@@ -19,7 +19,7 @@ class IdempotencyRecord(models.Model):
     processes.
     """
 
-    lookup_key = models.CharField(_("lookup key"), max_length=64, unique=True)
+    lookup_key = models.CharField(_("lookup key"), max_length=64)
     key = models.CharField(_("key"), max_length=255)
     scope = models.CharField(_("scope"), max_length=100)
     method = models.CharField(_("method"), max_length=10)
@@ -42,6 +42,11 @@ class IdempotencyRecord(models.Model):
     class Meta:
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
+        constraints = [
+            # A constraint rather than unique=True, which on PostgreSQL would also build a
+            # pattern-matching index that no query uses and every claim would pay for.
+            models.UniqueConstraint(fields=["lookup_key"], name="nexus_idem_lookup_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}] {self.state}"

@@ -25,6 +25,8 @@ class InventoryMovement(models.Model):
         verbose_name=_("product"),
         on_delete=models.PROTECT,
         related_name="movements",
+        # nexus_move_product (product, created_at) serves every lookup by product.
+        db_index=False,
     )
     change = models.IntegerField(_("change"))
     reason = models.CharField(_("reason"), max_length=16, choices=MovementReason.choices)
