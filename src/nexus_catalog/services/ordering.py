@@ -7,7 +7,9 @@ audit row in one transaction; :func:`transition_order` moves an order along
 
 Lock order, so that two transactions never wait on each other in a cycle: an order row
 first (transitions), then product rows in ascending primary key (placing takes them with
-``SELECT ... FOR UPDATE ORDER BY id``; a cancel gives stock back in the same order).
+one ``UPDATE ... RETURNING`` per product in that order on PostgreSQL, with
+``SELECT ... FOR UPDATE ORDER BY id`` elsewhere; a cancel gives stock back in the same
+order).
 """
 
 from __future__ import annotations
