@@ -19,20 +19,6 @@ def api_client() -> APIClient:
 
 
 @pytest.fixture
-def user(db):
-    from tests.factories import UserFactory
-
-    return UserFactory()
-
-
-@pytest.fixture
-def staff_user(db):
-    from tests.factories import StaffUserFactory
-
-    return StaffUserFactory()
-
-
-@pytest.fixture
 def customer(db):
     from tests.factories import UserFactory
 
