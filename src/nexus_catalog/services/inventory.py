@@ -59,13 +59,9 @@ def take_stock_returning(
     when it is unknown, inactive or short of stock, in which case nothing changed. The
     caller writes the ledger rows (:func:`order_movements`) with the order's lines.
     """
-    # Model.from_db() takes the values in the order of the model's fields.
-    names = tuple(f.attname for f in Product._meta.concrete_fields if f.attname in fields)
-    row = statements.take_stock(Product, product_id, quantity, returned=names, using=using)
-    if row is None:
-        return None
-    product = Product.from_db(using, names, row)
-    product.stock += quantity
+    product = statements.take_stock(product_id, quantity, fields=fields, using=using)
+    if product is not None:
+        product.stock += quantity
     return product
 
 

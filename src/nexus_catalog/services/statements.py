@@ -32,6 +32,15 @@ from typing import Any
 
 from django.db import connections, models
 
+from nexus_catalog.models import (
+    AuditLog,
+    InventoryMovement,
+    Order,
+    OrderAdjustment,
+    OrderLine,
+    Product,
+)
+
 # A statement binds about a dozen values per line; PostgreSQL takes at most 65,535. Orders
 # with more lines than this (MAX_ORDER_LINES allows 50 by default) are written by the ORM.
 MAX_LINES = 1000
@@ -53,41 +62,65 @@ def _insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
     )
 
 
+# -- taking stock -------------------------------------------------------------------------
+
+
 @functools.cache
-def _take_sql(model: type[models.Model], using: str, returned: tuple[str, ...]) -> str:
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    column = {f.attname: quote(f.column) for f in model._meta.concrete_fields}
-    stock, pk, active = column["stock"], column[model._meta.pk.attname], column["is_active"]
+def _in_field_order(names: frozenset[str]) -> tuple[str, ...]:
+    # Model.from_db() takes the values in the order of the model's fields.
+    return tuple(f.attname for f in Product._meta.concrete_fields if f.attname in names)
+
+
+@functools.cache
+def _take_sql(using: str, returned: tuple[str, ...]) -> str:
+    quote = connections[using].ops.quote_name
+    column = {f.attname: quote(f.column) for f in Product._meta.concrete_fields}
+    stock, pk, active = column["stock"], column["id"], column["is_active"]
     return (
-        f"UPDATE {quote(model._meta.db_table)} SET {stock} = {stock} - %s "
+        f"UPDATE {quote(Product._meta.db_table)} SET {stock} = {stock} - %s "
         f"WHERE {pk} = %s AND {active} AND {stock} >= %s "
         f"RETURNING {', '.join(column[name] for name in returned)}"
     )
 
 
-def take_stock(
-    model: type[models.Model], pk: Any, quantity: int, *, returned: tuple[str, ...], using: str
-) -> tuple[Any, ...] | None:
+def take_stock(pk: Any, quantity: int, *, fields: Sequence[str], using: str) -> Product | None:
     """Take ``quantity`` units of an active product in one statement, which also locks its
-    row until the transaction ends; the ``returned`` columns (attnames) of the row after the
-    update, or ``None`` when the product is unknown, inactive or short of stock (nothing
-    changed)."""
+    row until the transaction ends; the product as it is after the update, with ``fields``
+    loaded, or ``None`` when it is unknown, inactive or short of stock (nothing changed)."""
+    returned = _in_field_order(frozenset(fields))
     with connections[using].cursor() as cursor:
-        cursor.execute(_take_sql(model, using, returned), [quantity, pk, quantity])
-        return cursor.fetchone()
+        cursor.execute(_take_sql(using, returned), [quantity, pk, quantity])
+        row = cursor.fetchone()
+    return None if row is None else Product.from_db(using, returned, row)
 
 
 # -- the whole order in one statement -----------------------------------------------------
 
+# The columns the statement fills from rows it writes itself, per model: the SQL put in
+# place of the value (``{type}`` is the column's type), and the attribute of the instance
+# bound to its ``%s``, if any. Lines and adjustments take the new order's id, a movement
+# the id of the new line of its product, the audit row the order's id as its object.
+_NEW_ORDER_ID = "(SELECT id FROM new_order)"
+_FILLED: dict[type[models.Model], dict[str, tuple[str, str | None]]] = {
+    Order: {},
+    OrderLine: {"order_id": (_NEW_ORDER_ID, None)},
+    OrderAdjustment: {"order_id": (_NEW_ORDER_ID, None)},
+    InventoryMovement: {
+        "order_line_id": ("(SELECT id FROM new_lines WHERE product_id = %s)", "product_id")
+    },
+    AuditLog: {"object_id": (f"CAST({_NEW_ORDER_ID} AS {{type}})", None)},
+}
 
-def _prepared_row(
-    obj: models.Model, fields: Sequence[models.Field], skip: set[str], connection: Any
-) -> list[Any]:
-    """The values of ``obj`` for ``fields`` (but ``skip``), as the ORM's INSERT sends them."""
+
+def _params(obj: models.Model, connection: Any) -> list[Any]:
+    """The values ``obj``'s row binds, as the ORM's INSERT sends them."""
+    filled = _FILLED[type(obj)]
     params = []
-    for field in fields:
-        if field.attname in skip:
+    for field in _insert_fields(type(obj)):
+        if field.attname in filled:
+            source = filled[field.attname][1]
+            if source is not None:
+                params.append(getattr(obj, source))
             continue
         value = field.pre_save(obj, add=True)
         if hasattr(value, "resolve_expression"):
@@ -99,46 +132,39 @@ def _prepared_row(
     return params
 
 
-@functools.lru_cache(maxsize=256)
-def _insert_order_sql(
-    using: str,
-    order_model: type[models.Model],
-    line_model: type[models.Model],
-    adjustment_model: type[models.Model],
-    movement_model: type[models.Model],
-    log_model: type[models.Model],
-    lines: int,
-    adjustments: int,
-) -> str:
+def _insert(using: str, name: str, model: type[models.Model], rows: int) -> str:
     connection = connections[using]
     quote = connection.ops.quote_name
+    fields = _insert_fields(model)
+    filled = _FILLED[model]
+    values = ", ".join(
+        filled[f.attname][0].format(type=f.cast_db_type(connection))
+        if f.attname in filled
+        else "%s"
+        for f in fields
+    )
+    product = (
+        ", {} AS product_id".format(quote(model._meta.get_field("product").column))
+        if any(f.name == "product" for f in fields)
+        else ""
+    )
+    return "{} AS (INSERT INTO {} ({}) VALUES {} RETURNING {} AS id{})".format(
+        name,
+        quote(model._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join([f"({values})"] * rows),
+        quote(model._meta.pk.column),
+        product,
+    )
 
-    def insert(name: str, model: type[models.Model], rows: int, refs: dict[str, str]) -> str:
-        fields = _insert_fields(model)
-        values = ", ".join(refs.get(field.attname, "%s") for field in fields)
-        return "{} AS (INSERT INTO {} ({}) VALUES {} RETURNING {} AS id{})".format(
-            name,
-            quote(model._meta.db_table),
-            ", ".join(quote(field.column) for field in fields),
-            ", ".join([f"({values})"] * rows),
-            quote(model._meta.pk.column),
-            ", {} AS product_id".format(quote(model._meta.get_field("product").column))
-            if "product" in {f.name for f in fields}
-            else "",
-        )
 
-    order_id = "(SELECT id FROM new_order)"
-    object_id = log_model._meta.get_field("object_id").cast_db_type(connection)
+@functools.lru_cache(maxsize=256)
+def _insert_order_sql(using: str, lines: int, adjustments: int) -> str:
     queries = [
-        insert("new_order", order_model, 1, {}),
-        insert("new_lines", line_model, lines, {"order_id": order_id}),
-        insert(
-            "new_movements",
-            movement_model,
-            lines,
-            {"order_line_id": "(SELECT id FROM new_lines WHERE product_id = %s)"},
-        ),
-        insert("new_log", log_model, 1, {"object_id": f"CAST({order_id} AS {object_id})"}),
+        _insert(using, "new_order", Order, 1),
+        _insert(using, "new_lines", OrderLine, lines),
+        _insert(using, "new_movements", InventoryMovement, lines),
+        _insert(using, "new_log", AuditLog, 1),
     ]
     # The ids of every new row, each named by its query (lines and movements by product).
     parts = [
@@ -148,19 +174,17 @@ def _insert_order_sql(
         "SELECT 'new_log', id, NULL FROM new_log",
     ]
     if adjustments:
-        queries.insert(
-            2, insert("new_adjustments", adjustment_model, adjustments, {"order_id": order_id})
-        )
+        queries.append(_insert(using, "new_adjustments", OrderAdjustment, adjustments))
         parts.append("SELECT 'new_adjustments', id, NULL FROM new_adjustments")
     return "WITH {} {}".format(", ".join(queries), " UNION ALL ".join(parts))
 
 
 def insert_order(
-    order: models.Model,
-    lines: Sequence[models.Model],
-    adjustments: Sequence[models.Model],
-    movements: Sequence[models.Model],
-    log: models.Model,
+    order: Order,
+    lines: Sequence[OrderLine],
+    adjustments: Sequence[OrderAdjustment],
+    movements: Sequence[InventoryMovement],
+    log: AuditLog,
     *,
     using: str,
 ) -> None:
@@ -176,35 +200,13 @@ def insert_order(
     if len(line_of) != len(lines) or {m.product_id for m in movements} != set(line_of):
         raise ValueError("insert_order() takes one line per product and one movement per line.")
     connection = connections[using]
-    line_model = type(lines[0])
-    adjustment_model = type(adjustments[0]) if adjustments else line_model
-    sql = _insert_order_sql(
-        using,
-        type(order),
-        line_model,
-        adjustment_model,
-        type(movements[0]),
-        type(log),
-        len(lines),
-        len(adjustments),
-    )
-    params = _prepared_row(order, _insert_fields(type(order)), set(), connection)
-    for line in lines:
-        params += _prepared_row(line, _insert_fields(line_model), {"order_id"}, connection)
-    for adjustment in adjustments:
-        params += _prepared_row(
-            adjustment, _insert_fields(adjustment_model), {"order_id"}, connection
-        )
-    for movement in movements:
-        for field in _insert_fields(type(movement)):
-            if field.attname == "order_line_id":
-                params.append(movement.product_id)
-            else:
-                params += _prepared_row(movement, [field], set(), connection)
-    params += _prepared_row(log, _insert_fields(type(log)), {"object_id"}, connection)
+    # In the order of the queries of _insert_order_sql.
+    params = []
+    for obj in (order, *lines, *movements, log, *adjustments):
+        params += _params(obj, connection)
 
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_insert_order_sql(using, len(lines), len(adjustments)), params)
         rows = cursor.fetchall()
     ids: dict[str, list[tuple[Any, Any]]] = {"new_adjustments": []}
     for query, pk, product_id in rows:
