@@ -155,6 +155,7 @@ def preflight(base_url: str, fixtures: Any) -> list[str]:
         ("/api/categories/", "/bench/categories/", "", None),
         ("/api/orders/", "/bench/orders/", fixtures.reader_token, None),
         ("/api/orders/", "/bench/orders/place/", buyer, order),
+        ("/api/orders/", "/bench/orders/place-same-work/", buyer, order),
     ]
     notes = []
     for api_path, raw_path, token, body in pairs:

@@ -16,6 +16,9 @@ if TYPE_CHECKING:  # seed imports models: only after django.setup()
 LIST_PAGES = 10
 DETAIL_SAMPLE = 2000
 PRICE_FILTER = "min_price=10&max_price=300"
+RAW_PLACE = "/bench/orders/place/"
+# The raw placement that also writes what the design asks of an order (see baselines.py).
+RAW_PLACE_SAME_WORK = "/bench/orders/place-same-work/"
 
 
 @dataclass(frozen=True)
@@ -132,10 +135,10 @@ def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
         )
     )
 
-    def placing(products: Path, *, api: bool = True, idempotency: bool = False) -> Load:
+    def placing(products: Path, *, path: str = "/api/orders/", idempotency: bool = False) -> Load:
         return Load(
             method="POST",
-            path="/api/orders/" if api else "/bench/orders/place/",
+            path=path,
             tokens=buyers,
             products=products,
             idempotency=idempotency,
@@ -146,16 +149,25 @@ def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
             name="order_place_spread",
             description="POST /api/orders/, one unit of a random product, 16 buyers",
             load=placing(spread),
-            reference=placing(spread, api=False),
+            reference=placing(spread, path=RAW_PLACE),
             reference_name="raw SQL placement",
             min_ratio=0.5,
+            writes=True,
+        ),
+        Scenario(
+            name="order_place_same_work",
+            description="POST /api/orders/ as order_place_spread (no target: a diagnosis)",
+            load=placing(spread),
+            reference=placing(spread, path=RAW_PLACE_SAME_WORK),
+            reference_name="raw SQL placement with the ledger, audit row and task",
+            min_ratio=None,
             writes=True,
         ),
         Scenario(
             name="order_place_hot",
             description="POST /api/orders/, one unit of the same product, 16 buyers",
             load=placing(hot),
-            reference=placing(hot, api=False),
+            reference=placing(hot, path=RAW_PLACE),
             reference_name="raw SQL placement",
             min_ratio=None,
             writes=True,

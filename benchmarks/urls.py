@@ -11,6 +11,11 @@ urlpatterns = [
     path("bench/categories/", baselines.category_list, name="bench-category-list"),
     path("bench/orders/", baselines.order_list, name="bench-order-list"),
     path("bench/orders/place/", baselines.order_place, name="bench-order-place"),
+    path(
+        "bench/orders/place-same-work/",
+        baselines.order_place_same_work,
+        name="bench-order-place-same-work",
+    ),
     *project_urls.urlpatterns,
 ]
 

@@ -10,7 +10,8 @@ from django.test import RequestFactory
 from rest_framework_simplejwt.tokens import AccessToken
 
 from benchmarks import baselines
-from nexus_catalog.models import Order, Product
+from nexus_catalog.models import AuditLog, InventoryMovement, Order, Product
+from nexus_catalog.tasks import deliver_audit_event
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +30,14 @@ def bearer(user) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(user)}"}
 
 
-def place(rf: RequestFactory, user, items: list[dict]):
+def place(rf: RequestFactory, user, items: list[dict], view=baselines.order_place):
     request = rf.post(
         "/bench/orders/place/",
         data=orjson.dumps({"items": items}),
         content_type="application/json",
         **bearer(user),
     )
-    return baselines.order_place(request)
+    return view(request)
 
 
 def test_product_list_pages_active_products_by_name(rf):
@@ -102,3 +103,46 @@ def test_order_list_shows_only_the_callers_orders_with_lines(rf):
     assert data["count"] == 1
     assert data["results"][0]["user"] == owner.pk
     assert data["results"][0]["lines"][0]["product"] == product.pk
+
+
+def test_same_work_placement_writes_the_ledger_and_the_audit_row(
+    rf, django_capture_on_commit_callbacks
+):
+    user, product = UserFactory(), ProductFactory(price=Decimal("12.50"), stock=5)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = place(
+            rf, user, [{"product": product.pk, "quantity": 2}], baselines.order_place_same_work
+        )
+    assert response.status_code == 201
+    order = Order.objects.get(pk=body(response)["id"])
+    movement = InventoryMovement.objects.get(order_line__order=order)
+    assert (movement.order_line, movement.change, movement.actor) == (order.lines.get(), -2, user)
+    assert movement.product_id == product.pk and movement.reason == "order"
+    log = AuditLog.objects.get(action="order.created")
+    assert (log.action, log.object_id, log.actor, log.actor_repr) == (
+        "order.created",
+        str(order.pk),
+        user,
+        user.username,
+    )
+    assert log.after["total"] == "25.00" and log.delivered_at is None
+    # The delivery of that event, queued only once the order committed.
+    assert [callback.args for callback in callbacks] == [(str(log.event_id),)]
+
+
+def test_same_work_placement_refuses_an_inactive_user(rf):
+    user, product = UserFactory(is_active=False), ProductFactory(stock=5)
+    items = [{"product": product.pk, "quantity": 1}]
+    assert place(rf, user, items, baselines.order_place_same_work).status_code == 401
+    assert not Order.objects.exists()
+
+
+def test_same_work_placement_queues_the_packages_delivery_task(monkeypatch):
+    sent = []
+    monkeypatch.setattr(baselines.current_app.conf, "broker_url", "redis://queue.invalid")
+    monkeypatch.setattr(baselines.current_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(
+        baselines.current_app, "send_task", lambda name, **options: sent.append((name, options))
+    )
+    baselines._enqueue_delivery("event-1")
+    assert sent == [(deliver_audit_event.name, {"args": ["event-1"], "ignore_result": True})]
