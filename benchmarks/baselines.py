@@ -14,6 +14,7 @@ handled: these views are a yardstick, not an API.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
@@ -227,6 +228,73 @@ class OutOfStock(Exception):
     pass
 
 
+def active_username(user_id: int) -> str | None:
+    """What the API's authentication adds to the token: the user still exists and is active."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q(User.USERNAME_FIELD)} FROM {q(User._meta.db_table)} "
+            f"WHERE {q(User._meta.pk.column)} = %s AND {q('is_active')}",
+            [user_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def write_ledger_and_audit(
+    cursor: Any,
+    request: HttpRequest,
+    user_id: int,
+    username: str,
+    order_id: int,
+    line_ids: list[int],
+    priced: list[tuple],
+    now: datetime,
+) -> str:
+    """A ledger movement per line and the ``order.created`` audit row; returns its event id."""
+    q = connection.ops.quote_name
+    placeholders = ", ".join(["(%s, %s, 'order', %s, %s, '', %s)"] * len(priced))
+    params: list[Any] = []
+    for line_id, (product_id, _, _, _, quantity, _) in zip(line_ids, priced, strict=True):
+        params.extend([product_id, -quantity, line_id, user_id, now])
+    cursor.execute(
+        f"INSERT INTO {q(InventoryMovement._meta.db_table)} (product_id, change, reason, "
+        f"order_line_id, actor_id, note, created_at) VALUES {placeholders}",
+        params,
+    )
+    subtotal = sum((line[5] for line in priced), Decimal("0.00"))
+    snapshot = {
+        "status": "pending",
+        "currency": catalog_settings.CURRENCY,
+        "subtotal": str(subtotal),
+        "total": str(subtotal),
+        "lines": [
+            {"product": product_id, "quantity": quantity, "unit_price": str(price)}
+            for product_id, _, _, price, quantity, _ in priced
+        ],
+        "adjustments": [],
+    }
+    event_id = str(uuid.uuid4())
+    cursor.execute(
+        f"INSERT INTO {q(AuditLog._meta.db_table)} (event_id, action, object_type, object_id, "
+        f"actor_id, actor_repr, before, after, request_id, ip_address, created_at, "
+        f"delivery_attempts) VALUES (%s, 'order.created', %s, %s, %s, %s, '{{}}', %s, %s, %s, "
+        f"%s, 0)",
+        [
+            event_id,
+            Order._meta.label_lower,
+            str(order_id),
+            user_id,
+            username,
+            orjson.dumps(snapshot).decode(),
+            request.headers.get("X-Request-ID", "")[:64],
+            request.META.get("REMOTE_ADDR"),
+            now,
+        ],
+    )
+    return event_id
+
+
 def _enqueue_delivery(event_id: str) -> None:
     """Queue the audit delivery task by name, as the API does on commit (no task in eager
     mode: there the API delivers in process, through the package's own code)."""
@@ -239,25 +307,14 @@ def _place(request: HttpRequest, *, same_work: bool) -> HttpResponse:
     user_id = bearer_user_id(request)
     if user_id is None:
         return error("detail", "Authentication credentials were not provided.", status=401)
-    q = connection.ops.quote_name
-    if same_work:
-        # What the API's authentication adds: the user must still exist and be active.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {q(User.USERNAME_FIELD)} FROM {q(User._meta.db_table)} "
-                f"WHERE {q(User._meta.pk.column)} = %s AND {q('is_active')}",
-                [user_id],
-            )
-            row = cursor.fetchone()
-        if row is None:
-            return error("detail", "User not found or inactive.", status=401)
-        username = row[0]
+    username = active_username(user_id) if same_work else ""
+    if username is None:
+        return error("detail", "User not found or inactive.", status=401)
     items = parse_items(request.body)
     if isinstance(items, HttpResponse):
         return items
-    products, orders, lines, movements, audit = (
-        q(m._meta.db_table) for m in (Product, Order, OrderLine, InventoryMovement, AuditLog)
-    )
+    q = connection.ops.quote_name
+    products, orders, lines = (q(m._meta.db_table) for m in (Product, Order, OrderLine))
     now = timezone.now()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -294,45 +351,10 @@ def _place(request: HttpRequest, *, same_work: bool) -> HttpResponse:
             )
             line_ids = [row[0] for row in cursor.fetchall()]
             if same_work:
-                # The design's guarantees: a ledger row per line and the audit row, in the
-                # same transaction; the audit event queued for the sinks after commit.
-                placeholders = ", ".join(["(%s, %s, 'order', %s, %s, '', %s)"] * len(priced))
-                params = []
-                for line_id, line in zip(line_ids, priced, strict=True):
-                    params.extend([line[0], -line[4], line_id, user_id, now])
-                cursor.execute(
-                    f"INSERT INTO {movements} (product_id, change, reason, order_line_id, "
-                    f"actor_id, note, created_at) VALUES {placeholders}",
-                    params,
-                )
-                event_id = str(uuid.uuid4())
-                snapshot = {
-                    "status": "pending",
-                    "currency": currency,
-                    "subtotal": str(subtotal),
-                    "total": str(subtotal),
-                    "lines": [
-                        {"product": line[0], "quantity": line[4], "unit_price": str(line[3])}
-                        for line in priced
-                    ],
-                    "adjustments": [],
-                }
-                cursor.execute(
-                    f"INSERT INTO {audit} (event_id, action, object_type, object_id, "
-                    f"actor_id, actor_repr, before, after, request_id, ip_address, "
-                    f"created_at, delivery_attempts) VALUES "
-                    f"(%s, 'order.created', %s, %s, %s, %s, '{{}}', %s, %s, %s, %s, 0)",
-                    [
-                        event_id,
-                        Order._meta.label_lower,
-                        str(order_id),
-                        user_id,
-                        username,
-                        orjson.dumps(snapshot).decode(),
-                        request.headers.get("X-Request-ID", "")[:64],
-                        request.META.get("REMOTE_ADDR"),
-                        now,
-                    ],
+                # The design's guarantees, in the same transaction; the audit event is
+                # queued for the sinks once it commits.
+                event_id = write_ledger_and_audit(
+                    cursor, request, user_id, username, order_id, line_ids, priced, now
                 )
                 transaction.on_commit(partial(_enqueue_delivery, event_id))
     except OutOfStock as exc:

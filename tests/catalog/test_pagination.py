@@ -142,10 +142,10 @@ def test_none_limit_counts_exactly(api_client, count_limit, twelve):
     assert page_param(next_link) == "2"
 
 
-def test_default_limit_is_ten_thousand():
+def test_default_limit_is_one_thousand():
     from nexus_catalog.conf import catalog_settings
 
-    assert catalog_settings.COUNT_LIMIT == 10_000
+    assert catalog_settings.COUNT_LIMIT == 1_000
 
 
 def test_count_reads_at_most_limit_plus_one_rows_unordered(api_client, count_limit, twelve):
