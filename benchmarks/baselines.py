@@ -287,7 +287,7 @@ def write_ledger_and_audit(
             user_id,
             username,
             orjson.dumps(snapshot).decode(),
-            request.headers.get("X-Request-ID", "")[:64],
+            request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex,
             request.META.get("REMOTE_ADDR"),
             now,
         ],

@@ -126,6 +126,7 @@ def test_same_work_placement_writes_the_ledger_and_the_audit_row(
         user.username,
     )
     assert log.after["total"] == "25.00" and log.delivered_at is None
+    assert len(log.request_id) == 32  # a new one, as the API writes when the client sends none
     # The delivery of that event, queued only once the order committed.
     assert [callback.args for callback in callbacks] == [(str(log.event_id),)]
 
