@@ -132,6 +132,22 @@ def _params(obj: models.Model, connection: Any) -> list[Any]:
     return params
 
 
+# The queries of the statement, in the order they are written and their values bound; a
+# query with no rows (an order without adjustments) is left out.
+_QUERIES: tuple[tuple[str, type[models.Model]], ...] = (
+    ("new_order", Order),
+    ("new_lines", OrderLine),
+    ("new_movements", InventoryMovement),
+    ("new_log", AuditLog),
+    ("new_adjustments", OrderAdjustment),
+)
+
+
+def _has_product(model: type[models.Model]) -> bool:
+    # Lines and movements return their product's id, which pairs each with its instance.
+    return any(f.name == "product" for f in _insert_fields(model))
+
+
 def _insert(using: str, name: str, model: type[models.Model], rows: int) -> str:
     connection = connections[using]
     quote = connection.ops.quote_name
@@ -145,7 +161,7 @@ def _insert(using: str, name: str, model: type[models.Model], rows: int) -> str:
     )
     product = (
         ", {} AS product_id".format(quote(model._meta.get_field("product").column))
-        if any(f.name == "product" for f in fields)
+        if _has_product(model)
         else ""
     )
     return "{} AS (INSERT INTO {} ({}) VALUES {} RETURNING {} AS id{})".format(
@@ -159,24 +175,19 @@ def _insert(using: str, name: str, model: type[models.Model], rows: int) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _insert_order_sql(using: str, lines: int, adjustments: int) -> str:
-    queries = [
-        _insert(using, "new_order", Order, 1),
-        _insert(using, "new_lines", OrderLine, lines),
-        _insert(using, "new_movements", InventoryMovement, lines),
-        _insert(using, "new_log", AuditLog, 1),
+def _insert_order_sql(using: str, rows: tuple[int, ...]) -> str:
+    """The statement writing ``rows[i]`` rows with query ``i`` of :data:`_QUERIES`; it
+    answers the ids of every new row, each named by its query (lines and movements with
+    their product's id)."""
+    written = [
+        (name, model, count) for (name, model), count in zip(_QUERIES, rows, strict=True) if count
     ]
-    # The ids of every new row, each named by its query (lines and movements by product).
-    parts = [
-        "SELECT 'new_order', id, NULL FROM new_order",
-        "SELECT 'new_lines', id, product_id FROM new_lines",
-        "SELECT 'new_movements', id, product_id FROM new_movements",
-        "SELECT 'new_log', id, NULL FROM new_log",
+    queries = [_insert(using, name, model, count) for name, model, count in written]
+    ids = [
+        f"SELECT '{name}', id, {'product_id' if _has_product(model) else 'NULL'} FROM {name}"
+        for name, model, _ in written
     ]
-    if adjustments:
-        queries.append(_insert(using, "new_adjustments", OrderAdjustment, adjustments))
-        parts.append("SELECT 'new_adjustments', id, NULL FROM new_adjustments")
-    return "WITH {} {}".format(", ".join(queries), " UNION ALL ".join(parts))
+    return "WITH {} {}".format(", ".join(queries), " UNION ALL ".join(ids))
 
 
 def insert_order(
@@ -200,13 +211,19 @@ def insert_order(
     if len(line_of) != len(lines) or {m.product_id for m in movements} != set(line_of):
         raise ValueError("insert_order() takes one line per product and one movement per line.")
     connection = connections[using]
-    # In the order of the queries of _insert_order_sql.
-    params = []
-    for obj in (order, *lines, *movements, log, *adjustments):
-        params += _params(obj, connection)
+    rows_of = {
+        "new_order": [order],
+        "new_lines": lines,
+        "new_movements": movements,
+        "new_log": [log],
+        "new_adjustments": adjustments,
+    }
+    objs = [obj for name, _ in _QUERIES for obj in rows_of[name]]
+    params = [value for obj in objs for value in _params(obj, connection)]
 
+    sql = _insert_order_sql(using, tuple(len(rows_of[name]) for name, _ in _QUERIES))
     with connection.cursor() as cursor:
-        cursor.execute(_insert_order_sql(using, len(lines), len(adjustments)), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     ids: dict[str, list[tuple[Any, Any]]] = {"new_adjustments": []}
     for query, pk, product_id in rows:
@@ -225,6 +242,6 @@ def insert_order(
     for movement in movements:
         movement.pk = movement_ids[movement.product_id]
         movement.order_line_id = line_ids[movement.product_id]
-    for obj in (order, *lines, *adjustments, *movements, log):
+    for obj in objs:
         obj._state.adding = False
         obj._state.db = using
