@@ -249,6 +249,7 @@ def write_ledger_and_audit(
     order_id: int,
     line_ids: list[int],
     priced: list[tuple],
+    subtotal: Decimal,
     now: datetime,
 ) -> str:
     """A ledger movement per line and the ``order.created`` audit row; returns its event id."""
@@ -262,7 +263,6 @@ def write_ledger_and_audit(
         f"order_line_id, actor_id, note, created_at) VALUES {placeholders}",
         params,
     )
-    subtotal = sum((line[5] for line in priced), Decimal("0.00"))
     snapshot = {
         "status": "pending",
         "currency": catalog_settings.CURRENCY,
@@ -354,7 +354,7 @@ def _place(request: HttpRequest, *, same_work: bool) -> HttpResponse:
                 # The design's guarantees, in the same transaction; the audit event is
                 # queued for the sinks once it commits.
                 event_id = write_ledger_and_audit(
-                    cursor, request, user_id, username, order_id, line_ids, priced, now
+                    cursor, request, user_id, username, order_id, line_ids, priced, subtotal, now
                 )
                 transaction.on_commit(partial(_enqueue_delivery, event_id))
     except OutOfStock as exc:
