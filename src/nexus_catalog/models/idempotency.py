@@ -6,17 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class IdempotencyState(models.TextChoices):
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
-
-
 class IdempotencyRecord(models.Model):
-    """A claimed ``Idempotency-Key``.
+    """The answer to a request that carried an ``Idempotency-Key``.
 
-    ``lookup_key`` is a digest of (scope, method, path, key) under a unique constraint: the
-    INSERT that claims it is what serialises two racing duplicates, on any number of
-    processes.
+    The row is inserted when the request starts and filled with the response before the
+    request's transaction commits, so a committed row always holds the answer of a committed
+    write. ``lookup_key`` is a digest of (scope, method, path, key) under a unique
+    constraint: a racing duplicate's INSERT waits on it, on any number of processes.
     """
 
     lookup_key = models.CharField(_("lookup key"), max_length=64)
@@ -25,18 +21,13 @@ class IdempotencyRecord(models.Model):
     method = models.CharField(_("method"), max_length=10)
     path = models.TextField(_("path"))
     fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    state = models.CharField(
-        _("state"),
-        max_length=16,
-        choices=IdempotencyState.choices,
-        default=IdempotencyState.IN_PROGRESS,
-    )
+    # Null only inside the transaction that claimed the key, before its answer is stored.
     status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
     content_type = models.CharField(_("content type"), max_length=255, blank=True)
+    # The response headers that define the answer (Allow, Location, ...), replayed with it.
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     body = models.BinaryField(_("body"), blank=True, default=b"")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # When an in-progress claim is considered abandoned (its process died) and may be retaken.
-    locked_until = models.DateTimeField(_("locked until"))
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
 
     class Meta:
@@ -49,4 +40,4 @@ class IdempotencyRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.method} {self.path} [{self.key}] {self.state}"
+        return f"{self.method} {self.path} [{self.key}] {self.status_code}"
