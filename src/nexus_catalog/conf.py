@@ -60,7 +60,7 @@ DEFAULTS: dict[str, Any] = {
         "PATH_PREFIXES": ["/api/"],
         "REQUIRED": [],
         "TTL": timedelta(hours=24),
-        "LOCK_TIMEOUT": timedelta(seconds=60),
+        "LOCK_TIMEOUT": timedelta(seconds=5),
         "MAX_BODY_BYTES": 1024 * 1024,
     },
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -68,7 +69,8 @@ def test_twelve_concurrent_identical_orders_with_one_key_create_one_order():
     assert Product.objects.get(pk=product.pk).stock == 8
 
 
-def test_duplicate_while_the_first_runs_is_409_then_replayed():
+def test_duplicate_past_lock_timeout_is_409_then_replayed(settings):
+    settings.NEXUS_CATALOG = {"IDEMPOTENCY": {"LOCK_TIMEOUT": timedelta(milliseconds=200)}}
     blocking = "/api/_test/blocking/"
     first: list[Any] = []
     thread = in_thread(lambda: send(APIClient(), {}, key="k1", path=blocking), first)
@@ -88,6 +90,49 @@ def test_duplicate_while_the_first_runs_is_409_then_replayed():
     assert views.calls["blocking"] == 1
 
 
+def test_duplicate_within_lock_timeout_waits_and_gets_the_replay():
+    blocking = "/api/_test/blocking/"
+    first: list[Any] = []
+    duplicate: list[Any] = []
+    thread = in_thread(lambda: send(APIClient(), {}, key="k1", path=blocking), first)
+    thread.start()
+    assert views.BlockingView.entered.wait(timeout=10)
+    waiting = in_thread(lambda: send(APIClient(), {}, key="k1", path=blocking), duplicate)
+    waiting.start()
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive()  # blocked on the key's unique index, not answered
+
+    views.BlockingView.release.set()
+    thread.join()
+    waiting.join()
+
+    assert first[0].status_code == 201
+    assert duplicate[0]["Idempotent-Replayed"] == "true"
+    assert duplicate[0].content == first[0].content
+    assert views.calls["blocking"] == 1
+
+
+def test_duplicate_of_a_request_that_failed_runs_it_again():
+    blocking = "/api/_test/blocking/"
+    first: list[Any] = []
+    duplicate: list[Any] = []
+    client = APIClient(raise_request_exception=False)
+    thread = in_thread(lambda: send(client, {"status": 503}, key="k1", path=blocking), first)
+    thread.start()
+    assert views.BlockingView.entered.wait(timeout=10)
+    waiting = in_thread(lambda: send(APIClient(), {}, key="k1", path=blocking), duplicate)
+    waiting.start()
+
+    views.BlockingView.release.set()
+    thread.join()
+    waiting.join()
+
+    assert first[0].status_code == 503
+    assert duplicate[0].status_code == 201
+    assert "Idempotent-Replayed" not in duplicate[0]
+    assert views.calls["blocking"] == 2
+
+
 def test_twelve_concurrent_duplicates_run_the_view_once():
     barrier = threading.Barrier(THREADS)
 
@@ -104,5 +149,5 @@ def test_twelve_concurrent_duplicates_run_the_view_once():
         thread.join()
 
     assert views.calls["echo"] == 1
-    assert set(results) <= {201, 409}
+    assert set(results) == {201}  # one ran; the others waited for it and got its replay
     assert IdempotencyRecord.objects.count() == 1

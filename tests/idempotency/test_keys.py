@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from nexus_catalog.idempotency.keys import (
@@ -46,6 +48,11 @@ def test_key_of_255_characters_is_accepted():
         pytest.param(r'"a\nb"', id="unknown-escape"),
         pytest.param('"a"b"', id="unescaped-quote"),
         pytest.param('"ab\\"', id="lone-backslash"),
+        pytest.param('"abc', id="unbalanced-quote"),
+        pytest.param('abc"', id="stray-quote"),
+        pytest.param("k1, k2", id="two-header-lines-joined"),
+        pytest.param("k1,k2", id="two-header-lines-joined-tight"),
+        pytest.param('"k1", "k2"', id="two-quoted-header-lines-joined"),
     ],
 )
 def test_malformed_key_is_refused(raw):
@@ -77,6 +84,27 @@ def test_fingerprint_parts_cannot_run_into_each_other():
     assert request_fingerprint("POST", "/a", "", b"b") != request_fingerprint(
         "POST", "/ab", "", b""
     )
+
+
+def test_a_comma_inside_a_quoted_key_is_part_of_it():
+    assert parse_key('"k1,k2"') == "k1,k2"
+
+
+def test_fingerprint_is_keyed_by_the_secret_key(settings):
+    first = request_fingerprint("POST", "/api/auth/register/", "", b'{"password": "x"}')
+    settings.SECRET_KEY = "another-secret-key-that-is-long-enough-for-this"
+
+    assert request_fingerprint("POST", "/api/auth/register/", "", b'{"password": "x"}') != first
+
+
+def test_fingerprint_is_not_a_plain_hash_of_the_request():
+    # A plain SHA-256 of what the client sent would let whoever reads the table test
+    # password guesses offline.
+    fingerprint = request_fingerprint("POST", "/p", "", b"secret")
+    plain = hashlib.sha256(b"4:POST2:/p0:secret").hexdigest()
+
+    assert fingerprint != plain
+    assert fingerprint != hashlib.sha256(b"secret").hexdigest()
 
 
 def test_lookup_key_separates_scopes():

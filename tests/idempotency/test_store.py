@@ -1,170 +1,131 @@
-"""Claims in the database, without HTTP."""
+"""Records in the database, without HTTP: claimed in the caller's transaction."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.utils import timezone
 
 from nexus_catalog.idempotency import store
 from nexus_catalog.models import IdempotencyRecord
-from nexus_catalog.models.idempotency import IdempotencyState
 
 pytestmark = pytest.mark.django_db
 
 REQUEST = {"scope": "user:1", "method": "POST", "path": "/api/orders/", "key": "k1"}
 
 
-def claim(fingerprint: str = "f1") -> store.Claim | store.Outcome:
+def claim(fingerprint: str = "f1") -> IdempotencyRecord:
     return store.claim(**REQUEST, fingerprint=fingerprint)
 
 
-def make_stale(claimed: store.Claim) -> None:
-    IdempotencyRecord.objects.filter(lookup_key=claimed.lookup_key).update(
-        locked_until=timezone.now() - timedelta(seconds=1)
+def answered(fingerprint: str = "f1", *, status_code: int = 201) -> IdempotencyRecord:
+    record = claim(fingerprint)
+    store.store_response(
+        record,
+        status_code=status_code,
+        content_type="application/json",
+        headers={"Location": "/api/orders/1/"},
+        body=b"{}",
     )
+    return record
 
 
-def test_new_key_is_claimed_in_progress():
-    claimed = claim()
-
-    assert isinstance(claimed, store.Claim)
-    record = IdempotencyRecord.objects.get(lookup_key=claimed.lookup_key)
-    assert record.state == IdempotencyState.IN_PROGRESS
-    assert record.locked_until == claimed.locked_until
+def existing(fingerprint: str = "f1") -> store.Outcome | None:
+    return store.existing(**REQUEST, fingerprint=fingerprint)
 
 
-def test_claimed_key_is_in_progress_for_the_same_request():
-    claim()
+def test_a_new_key_is_claimed_without_an_answer_yet():
+    record = claim()
 
-    outcome = claim()
-
-    assert isinstance(outcome, store.Outcome)
-    assert outcome.kind == "in_progress"
+    assert IdempotencyRecord.objects.get(pk=record.pk).status_code is None
 
 
-def test_claimed_key_is_a_mismatch_for_another_request():
-    claim("f1")
+def test_the_answer_is_stored_in_the_claimed_record():
+    record = answered()
 
-    assert claim("f2").kind == "mismatch"
+    stored = IdempotencyRecord.objects.get(pk=record.pk)
+    assert (stored.status_code, stored.content_type, bytes(stored.body)) == (
+        201,
+        "application/json",
+        b"{}",
+    )
+    assert stored.headers == {"Location": "/api/orders/1/"}
 
 
-def test_completed_key_is_replayed():
-    store.complete(claim(), status_code=201, content_type="application/json", body=b"{}")
+def test_claiming_a_used_key_raises_key_taken_and_leaves_the_record():
+    answered()
 
-    outcome = claim()
+    with pytest.raises(store.KeyTaken), transaction.atomic():
+        claim()
+    assert IdempotencyRecord.objects.count() == 1
+
+
+def test_a_used_key_is_replayed_for_the_same_request():
+    record = answered()
+
+    outcome = existing()
 
     assert outcome.kind == "replay"
-    assert (outcome.record.status_code, bytes(outcome.record.body)) == (201, b"{}")
+    assert outcome.record.pk == record.pk
 
 
-def test_released_key_is_claimable_again():
-    store.release(claim())
+def test_a_used_key_is_a_mismatch_for_another_request():
+    answered("f1")
 
-    assert isinstance(claim(), store.Claim)
+    assert existing("f2").kind == "mismatch"
 
 
-def test_lock_timeout_sets_locked_until(settings):
-    settings.NEXUS_CATALOG = {"IDEMPOTENCY": {"LOCK_TIMEOUT": timedelta(minutes=5)}}
+def test_a_record_without_an_answer_counts_as_in_progress():
+    claim()
+
+    assert existing().kind == "in_progress"
+
+
+def test_an_expired_record_is_deleted_and_the_key_is_free():
+    answered()
+    IdempotencyRecord.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert existing() is None
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_key_never_used_is_free():
+    assert existing() is None
+
+
+def test_ttl_sets_the_expiry(settings):
+    settings.NEXUS_CATALOG = {"IDEMPOTENCY": {"TTL": timedelta(minutes=5)}}
     before = timezone.now()
 
-    claimed = claim()
+    record = claim()
 
-    assert before + timedelta(minutes=5) <= claimed.locked_until
-    assert claimed.locked_until <= timezone.now() + timedelta(minutes=5)
-
-
-def test_stale_claim_is_retaken_once():
-    first = claim()
-    make_stale(first)
-
-    retaken = claim()
-    again = claim()
-
-    assert isinstance(retaken, store.Claim)
-    assert retaken.lookup_key == first.lookup_key
-    assert retaken.locked_until > first.locked_until
-    assert again.kind == "in_progress"
-
-
-def test_owner_of_a_retaken_claim_can_no_longer_complete_it():
-    first = claim()
-    make_stale(first)
-    retaken = claim()
-
-    assert not store.complete(first, status_code=201, content_type="", body=b"late")
-    assert not store.release(first)
-    assert store.complete(retaken, status_code=201, content_type="", body=b"new")
-    assert bytes(IdempotencyRecord.objects.get().body) == b"new"
+    assert before + timedelta(minutes=5) <= record.expires_at
+    assert record.expires_at <= timezone.now() + timedelta(minutes=5)
 
 
 def test_lookup_finds_the_record_of_a_key():
-    claimed = claim()
+    record = claim()
 
-    assert store.lookup(**REQUEST).lookup_key == claimed.lookup_key
+    assert store.lookup(**REQUEST).pk == record.pk
     assert store.lookup(**{**REQUEST, "scope": "user:2"}) is None
-
-
-def _record(**fields) -> IdempotencyRecord:
-    claimed = store.claim(**{**REQUEST, "key": fields.pop("key")}, fingerprint="f")
-    IdempotencyRecord.objects.filter(lookup_key=claimed.lookup_key).update(**fields)
-    return IdempotencyRecord.objects.get(lookup_key=claimed.lookup_key)
 
 
 def test_purge_deletes_expired_records_only():
     past, future = timezone.now() - timedelta(minutes=1), timezone.now() + timedelta(hours=1)
-    _record(key="expired", state=IdempotencyState.COMPLETED, expires_at=past)
-    _record(key="abandoned", state=IdempotencyState.IN_PROGRESS, expires_at=past, locked_until=past)
-    _record(key="fresh", state=IdempotencyState.COMPLETED, expires_at=future)
-    _record(key="running", state=IdempotencyState.IN_PROGRESS, expires_at=past, locked_until=future)
+    for key, expires_at in (("expired", past), ("fresh", future), ("old", past)):
+        record = store.claim(**{**REQUEST, "key": key}, fingerprint="f")
+        IdempotencyRecord.objects.filter(pk=record.pk).update(expires_at=expires_at)
 
     assert store.purge_expired() == 2
-    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh", "running"]
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
 
 
-def test_expired_in_progress_claim_still_locked_blocks_a_duplicate():
-    past, future = timezone.now() - timedelta(minutes=1), timezone.now() + timedelta(hours=1)
-    _record(key="k1", expires_at=past, locked_until=future)
-
-    assert claim("f").kind == "in_progress"
-
-
-def claim_sql(captured) -> list[str]:
-    return [q["sql"] for q in captured.captured_queries if "INSERT INTO" in q["sql"]]
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_claim_on_its_own_does_not_wait_for_the_disk_on_postgresql():
-    # In autocommit mode the claim is its own transaction, committed asynchronously: the
-    # view's synchronous commit, later in the log, makes it durable with the view's work.
-    with CaptureQueriesContext(connection) as captured:
-        claimed = claim()
-
-    assert isinstance(claimed, store.Claim)
-    [sql] = claim_sql(captured)
-    assert sql.startswith("SET LOCAL synchronous_commit TO OFF; INSERT INTO")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        assert cursor.fetchone()[0] == "on"  # only that transaction was asynchronous
-    assert IdempotencyRecord.objects.get().state == IdempotencyState.IN_PROGRESS
-
-
-def test_claim_inside_a_transaction_commits_with_it():
-    # Inside the caller's transaction the claim takes a savepoint and never changes how
-    # that transaction commits.
-    with CaptureQueriesContext(connection) as captured:
+def test_a_claim_rolled_back_with_its_transaction_leaves_nothing():
+    with pytest.raises(RuntimeError), transaction.atomic():
         claim()
+        raise RuntimeError("the request failed")
 
-    [sql] = claim_sql(captured)
-    assert sql.startswith("INSERT INTO")
-
-
-def test_claims_commit_as_usual_with_server_side_binding(monkeypatch):
-    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"server_side_binding": True})
-    assert not store._commits_claims_asynchronously(connection)
-    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
-    assert store._commits_claims_asynchronously(connection) is (connection.vendor == "postgresql")
+    assert not IdempotencyRecord.objects.exists()
+    assert existing() is None

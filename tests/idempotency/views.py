@@ -1,9 +1,12 @@
 """Test-only views behind the idempotency middleware, mounted under ``/api/_test/``.
 
 ``EchoView`` answers what the body asks for: ``{"status": 400}`` sets the status,
-``{"raise": true}`` raises, ``{"pad": n}`` adds ``n`` bytes to the body, ``{"stream": true}``
-streams, ``{"probe": true}`` reports how many idempotency records another database connection
-sees while the view runs. Every view counts its calls in :data:`calls`, so a test sees whether it ran.
+``{"retry_after": 1}`` adds that header, ``{"raise": true}`` raises, ``{"pad": n}`` adds
+``n`` bytes to the body, ``{"stream": true}`` streams, ``{"write": "name"}`` creates a
+category of that name, ``{"after_commit_raise": true}`` schedules an after-commit callback
+that raises, ``{"probe": true}`` reports how many idempotency records another database
+connection sees while the view runs. Every view counts its calls in :data:`calls`, so a test
+sees whether it ran.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -20,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nexus_catalog.idempotency.exempt import idempotency_exempt
-from nexus_catalog.models import IdempotencyRecord
+from nexus_catalog.models import Category, IdempotencyRecord
 
 calls: Counter[str] = Counter()
 _calls_lock = threading.Lock()
@@ -56,6 +59,10 @@ class EchoView(APIView):
         data = request.data if isinstance(request.data, dict) else {}
         if data.get("raise"):
             raise RuntimeError("the echo view was asked to fail")
+        if data.get("write"):
+            Category.objects.create(name=str(data["write"]))
+        if data.get("after_commit_raise"):
+            transaction.on_commit(_fail_after_commit)
         if data.get("stream"):
             return StreamingHttpResponse(iter([b"streamed ", b"body"]), status=201)
         payload = {"call": call, "data": data, "user": request.user.pk}
@@ -63,12 +70,26 @@ class EchoView(APIView):
             payload["records_seen_elsewhere"] = _count_records_from_another_connection()
         if data.get("pad"):
             payload["pad"] = "x" * int(data["pad"])
-        return Response(payload, status=int(data.get("status", 201)))
+        headers = {"Retry-After": str(data["retry_after"])} if "retry_after" in data else None
+        return Response(payload, status=int(data.get("status", 201)), headers=headers)
 
     put = patch = delete = post
 
     def get(self, request: Request) -> Response:
         return Response({"call": count("echo")})
+
+
+def _fail_after_commit() -> None:
+    raise RuntimeError("an after-commit callback failed")
+
+
+class PostOnlyView(APIView):
+    """Answers any other method with DRF's 405 and its ``Allow`` header."""
+
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        return Response({"call": count("post-only")}, status=201)
 
 
 class PrivateEchoView(APIView):
@@ -89,7 +110,8 @@ class BlockingView(APIView):
         call = count("blocking")
         type(self).entered.set()
         type(self).release.wait(timeout=30)
-        return Response({"call": call}, status=201)
+        status = request.data.get("status", 201) if isinstance(request.data, dict) else 201
+        return Response({"call": call}, status=int(status))
 
 
 @csrf_exempt

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from nexus_catalog.models import IdempotencyRecord
-from nexus_catalog.models.idempotency import IdempotencyState
 from nexus_catalog.tasks import purge_idempotency_records
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +22,7 @@ def make_record(key: str, expires_in: timedelta) -> IdempotencyRecord:
         method="POST",
         path="/api/orders/",
         fingerprint="f" * 64,
-        state=IdempotencyState.COMPLETED,
         status_code=201,
-        locked_until=now,
         expires_at=now + expires_in,
     )
 

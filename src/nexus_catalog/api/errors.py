@@ -92,8 +92,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, IntegrityError):
         # The validators ran before the write, so this is a race with another request
         # (two creations of the same SKU at once): the client may retry and get a 400.
+        # Retry-After says so, which also keeps the idempotency middleware from storing it.
         logger.warning("Integrity error answered with 409", exc_info=exc)
-        return Response({"detail": CONFLICT}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"detail": CONFLICT}, status=status.HTTP_409_CONFLICT, headers={"Retry-After": "1"}
+        )
     return drf_exception_handler(exc, context)
 
 

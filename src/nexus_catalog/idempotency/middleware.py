@@ -11,16 +11,18 @@ For a request whose method is in ``METHODS`` and whose path is under ``PATH_PREF
    caller is that user, not ``AnonymousUser``), falling back to the session user; the scope is
    ``user:<pk>`` or ``anon``. A request whose credentials do not authenticate is passed to the
    view untouched (which answers 401) and nothing is stored;
-3. the key is claimed in the database (committed before the view runs, whatever
-   ``ATOMIC_REQUESTS`` says) and the view runs; a response below 500 (except 401, 408 and
-   429, which ask the client to retry) is stored with its status, content type and body;
-   a 5xx, an exception, a streaming response or a body over ``MAX_BODY_BYTES`` releases
-   the key;
-4. a duplicate gets the stored response with ``Idempotent-Replayed: true`` (same request),
-   422 (same key, another request), or 409 with ``Retry-After`` (the first still runs).
+3. one transaction holds everything: the key's record is inserted, the view runs, and its
+   answer is stored in the record; then it commits. An answer that must not be stored (a
+   5xx, 401, 408, 429, or any answer with ``Retry-After``) rolls the whole transaction back,
+   the view's writes included, so the retry runs against nothing committed;
+4. a duplicate waits on the record's unique index while the first request runs, then gets
+   the stored answer with ``Idempotent-Replayed: true`` (same request) or 422 (same key,
+   another request); past ``LOCK_TIMEOUT`` it gets 409 with ``Retry-After``.
 
-Only the status, the ``Content-Type`` and the body are replayed, not the other headers. A view
-decorated with :func:`~nexus_catalog.idempotency.exempt.idempotency_exempt` is never handled.
+Once the transaction has committed, nothing can turn the answer into an error: an
+after-commit callback that raises is logged. The status, the content type, the body and the
+headers that define the answer (:data:`ANSWER_HEADERS`) are replayed. A view decorated with
+:func:`~nexus_catalog.idempotency.exempt.idempotency_exempt` is never handled.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.request import RawPostDataException
 from django.urls import Resolver404, resolve
@@ -51,9 +53,23 @@ logger = logging.getLogger("nexus_catalog.idempotency")
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 ANONYMOUS_SCOPE = "anon"
+#: The response headers stored and replayed with the status and body: those that define the
+#: answer (a 405's ``Allow``, a 201's ``Location``), not those of one delivery of it.
+ANSWER_HEADERS = (
+    "Allow",
+    "Location",
+    "Content-Location",
+    "Content-Language",
+    "Content-Disposition",
+    "Link",
+    "ETag",
+    "Last-Modified",
+)
 # Statuses that ask the client to try again (later, or authenticated): storing them would
-# replay the refusal to the retry.
+# replay the refusal to the retry. So does any answer carrying Retry-After.
 _RETRY_STATUSES = frozenset({401, 408, 429})
+# A key found free again after a failed claim (its record expired) is claimed this often.
+_CLAIM_ATTEMPTS = 3
 
 
 class IdempotencyMiddleware:
@@ -100,78 +116,112 @@ class IdempotencyMiddleware:
         if scope is None:
             return self.get_response(request)
 
-        fingerprint = make_fingerprint(
-            request.method or "", request.path, request.META.get("QUERY_STRING", ""), body
-        )
-        result = store.claim(
-            scope=scope,
-            method=request.method or "",
-            path=request.path,
-            key=key,
-            fingerprint=fingerprint,
-        )
-        if isinstance(result, store.Outcome):
-            return _answer_duplicate(result, header)
-        return self._run(request, result)
+        claim = {
+            "scope": scope,
+            "method": request.method or "",
+            "path": request.path,
+            "key": key,
+            "fingerprint": make_fingerprint(
+                request.method or "", request.path, request.META.get("QUERY_STRING", ""), body
+            ),
+        }
+        for _attempt in range(_CLAIM_ATTEMPTS):
+            try:
+                return self._run(request, claim)
+            except store.KeyTaken as taken:
+                outcome: store.Outcome | None = taken.outcome
+                if outcome.kind == "replay":  # a committed record: read it, outside the
+                    outcome = store.existing(**claim)  # transaction that failed
+                if outcome is not None:
+                    return _answer_duplicate(outcome, header)
+        return _answer_duplicate(store.Outcome("in_progress"), header)
 
-    def _run(self, request: HttpRequest, claimed: store.Claim) -> HttpResponseBase:
+    def _run(self, request: HttpRequest, claim: dict[str, str]) -> HttpResponseBase:
+        """Claim, run the view and store its answer in one transaction; see the module."""
+        alias = store.db_alias()
+        committed = _CommitSeen()
+        response: HttpResponseBase | None = None
         try:
-            response = self.get_response(request)
-        except BaseException:
-            _release(request, claimed)
+            with transaction.atomic(using=alias):
+                record = store.claim(**claim)
+                # The first callback of the transaction: it runs before any the view adds.
+                transaction.on_commit(committed.mark, using=alias)
+                response = self.get_response(request)
+                answer = _storable_answer(request, response)
+                if answer is None:
+                    raise _RollBack
+                store.store_response(record, **answer)
+        except _RollBack:
+            pass
+        except store.KeyTaken:
             raise
-        if not _storable(response):
-            _release(request, claimed)
-            return response
-        body = response.content  # type: ignore[attr-defined]
-        max_bytes = catalog_settings.IDEMPOTENCY["MAX_BODY_BYTES"]
-        if len(body) > max_bytes:
-            logger.info(
-                "%s %s: response body of %d bytes exceeds MAX_BODY_BYTES (%d); not stored.",
-                request.method,
-                request.path,
-                len(body),
-                max_bytes,
-            )
-            _release(request, claimed)
-            return response
-        try:
-            stored = store.complete(
-                claimed,
-                status_code=response.status_code,
-                content_type=response.get("Content-Type", ""),
-                body=body,
-            )
-        except DatabaseError:
-            # The view's work is done and committed: the client gets its answer. The claim
-            # stays in progress (409 to a retry) until LOCK_TIMEOUT makes it retakeable.
+        except Exception:
+            if not committed.seen or response is None:
+                raise  # nothing committed: the error is the answer, and a retry runs again
+            # Committed, answer stored: an after-commit callback failed. The client gets the
+            # committed answer, as its retry would.
             logger.exception(
-                "%s %s: the response could not be stored for idempotent replay.",
+                "%s %s: an after-commit callback failed; the committed answer is sent.",
                 request.method,
                 request.path,
             )
-            return response
-        if not stored:
-            logger.warning(
-                "%s %s: the idempotency claim was retaken before the response was stored "
-                "(the view ran longer than LOCK_TIMEOUT).",
-                request.method,
-                request.path,
-            )
+        assert response is not None
         return response
 
 
-def _release(request: HttpRequest, claimed: store.Claim) -> None:
-    """Give the key back; a database error here must not hide the view's own outcome."""
-    try:
-        store.release(claimed)
-    except DatabaseError:
-        logger.exception(
-            "%s %s: the idempotency claim could not be released; it will be retakeable "
-            "after LOCK_TIMEOUT.",
+class _RollBack(Exception):
+    """The answer must not be stored: roll the request's transaction back."""
+
+
+class _CommitSeen:
+    """Set by an ``on_commit`` callback: whether the request's transaction committed."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def mark(self) -> None:
+        self.seen = True
+
+
+def _storable_answer(request: HttpRequest, response: HttpResponseBase) -> dict[str, Any] | None:
+    """What :func:`store.store_response` keeps of ``response``; None when it must not be
+    stored (the caller rolls back).
+
+    A streaming answer, or a body over ``MAX_BODY_BYTES``, is stored without its body: the
+    write is kept, and a retry gets the status and headers with an empty body rather than
+    running the write twice.
+    """
+    status = response.status_code
+    if status >= 500 or status in _RETRY_STATUSES or response.has_header("Retry-After"):
+        return None
+    headers = {name: response[name] for name in ANSWER_HEADERS if response.has_header(name)}
+    answer = {
+        "status_code": status,
+        "content_type": response.get("Content-Type", ""),
+        "headers": headers,
+        "body": b"",
+    }
+    if response.streaming:
+        logger.info(
+            "%s %s: a streaming answer is stored without its body.", request.method, request.path
+        )
+        answer["content_type"] = ""
+        return answer
+    body = response.content  # type: ignore[attr-defined]
+    max_bytes = catalog_settings.IDEMPOTENCY["MAX_BODY_BYTES"]
+    if len(body) > max_bytes:
+        logger.info(
+            "%s %s: the answer's body of %d bytes exceeds MAX_BODY_BYTES (%d); it is stored "
+            "without its body.",
             request.method,
             request.path,
+            len(body),
+            max_bytes,
         )
+        answer["content_type"] = ""
+        return answer
+    answer["body"] = body
+    return answer
 
 
 def _under(path: str, prefixes: Iterable[str]) -> bool:
@@ -186,14 +236,6 @@ def _applies(request: HttpRequest, config: dict[str, Any]) -> bool:
     )
 
 
-def _storable(response: HttpResponseBase) -> bool:
-    return (
-        not response.streaming
-        and response.status_code < 500
-        and response.status_code not in _RETRY_STATUSES
-    )
-
-
 def _error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
@@ -201,6 +243,7 @@ def _error(status: int, detail: str) -> JsonResponse:
 def _answer_duplicate(outcome: store.Outcome, header: str) -> HttpResponseBase:
     if outcome.kind == "replay":
         record = outcome.record
+        assert record is not None and record.status_code is not None
         response = HttpResponse(
             bytes(record.body),
             status=record.status_code,
@@ -208,6 +251,8 @@ def _answer_duplicate(outcome: store.Outcome, header: str) -> HttpResponseBase:
         )
         if not record.content_type:
             del response["Content-Type"]
+        for name, value in record.headers.items():
+            response[name] = value
         response[REPLAYED_HEADER] = "true"
         return response
     if outcome.kind == "mismatch":
@@ -235,6 +280,10 @@ def resolve_scope(request: HttpRequest, view_class: type | None = None) -> str |
     """
     if isinstance(view_class, type) and issubclass(view_class, APIView):
         parsers, authenticators = view_class.parser_classes, view_class.authentication_classes
+        if not authenticators:
+            # The view reads no credentials (register): every caller is anonymous to it,
+            # whatever Authorization header it sends, and is scoped so.
+            return ANONYMOUS_SCOPE
     else:
         parsers = drf_settings.DEFAULT_PARSER_CLASSES
         authenticators = drf_settings.DEFAULT_AUTHENTICATION_CLASSES

@@ -1,284 +1,179 @@
-"""Claims of idempotency keys in the database: claim, complete, release, lookup, purge.
+"""Idempotency records in the database: claim a key, store its answer, look it up, purge.
 
-No HTTP here. The database is the only arbiter, so any number of server processes agree:
+No HTTP here. Every function but :func:`purge_expired` is meant to run inside the one
+transaction that also holds the request's own writes (the middleware opens it):
 
-- :func:`claim` INSERTs a row under the unique ``lookup_key``. The INSERT commits on its own
-  (or, inside someone else's transaction, in a savepoint), before the view runs. The loser of a
-  race gets an ``IntegrityError`` and reads the winner's row instead.
-- A claim is owned through its ``locked_until``: :func:`complete` and :func:`release` only touch
-  the row while it is still in progress with the same ``locked_until``. A stale claim (its
-  process died) is retaken by a conditional UPDATE that moves ``locked_until`` strictly later,
-  so a slow original owner can no longer complete or release it, and of two reclaimers only
-  one wins.
-- An expired record is treated as absent: it is deleted and the key claimed anew.
+- :func:`claim` INSERTs the record under the unique ``lookup_key``. A duplicate arriving
+  while the first request's transaction is open waits on that unique index: when the first
+  commits, the duplicate's INSERT fails and it reads the committed answer; when the first
+  rolls back, the duplicate's INSERT goes through and it runs. On PostgreSQL the wait is
+  bounded by ``LOCK_TIMEOUT``; on SQLite by the connection's busy timeout.
+- :func:`store_response` fills the record with the answer before that transaction commits.
+
+So a committed record always holds the answer of a committed write, and a write that did
+not commit left no record: whatever fails, a retry either replays or runs against nothing.
 """
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db import IntegrityError, connections, router, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q
+from django.db import IntegrityError, OperationalError, connections, router
 from django.utils import timezone
 
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.idempotency.keys import lookup_key as make_lookup_key
 from nexus_catalog.models import IdempotencyRecord
-from nexus_catalog.models.idempotency import IdempotencyState
 
-# Most writes finish within a second, so a client told 409 asks again after one; waiting for
-# LOCK_TIMEOUT would only matter if the first request's process had died.
+# A duplicate told 409 asks again after this many seconds: by then most writes are done.
 RETRY_AFTER_SECONDS = 1
-# A claim lost to a concurrent delete or reclaim is retried this many times before giving up.
-_CLAIM_ATTEMPTS = 3
 # ``scope`` is stored for people reading the table; the lookup key digests the full value.
 _SCOPE_COLUMN_LENGTH = IdempotencyRecord._meta.get_field("scope").max_length
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A key this request now owns: run the view, then :func:`complete` or :func:`release`."""
-
-    lookup_key: str
-    locked_until: datetime
+# PostgreSQL's SQLSTATE for lock_not_available (lock_timeout expired).
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """Why a request may not run: its key is taken.
+    """Why a request may not run: its key was used.
 
-    ``kind`` is ``"replay"`` (a stored response for the same request: ``record`` holds it),
+    ``kind`` is ``"replay"`` (the stored answer of the same request: ``record`` holds it),
     ``"mismatch"`` (the key was used for another request) or ``"in_progress"`` (the first
-    request still runs; ask again in :data:`RETRY_AFTER_SECONDS`).
+    request still runs; ask again in :data:`RETRY_AFTER_SECONDS`; ``record`` is ``None``).
     """
 
     kind: Literal["replay", "mismatch", "in_progress"]
-    record: IdempotencyRecord
+    record: IdempotencyRecord | None = None
 
 
-def _db_alias() -> str:
+class KeyTaken(Exception):
+    """The key is held or was used: the caller rolls its transaction back and answers
+    :attr:`outcome`."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.kind)
+        self.outcome = outcome
+
+
+def db_alias() -> str:
+    """The database of the records: the request's writes must go to the same one, since
+    they commit in one transaction."""
     return router.db_for_write(IdempotencyRecord)
 
 
-def _is_expired(record: IdempotencyRecord, now: datetime) -> bool:
-    # An in-progress claim outlives its expiry while it is still locked: deleting it would
-    # let a duplicate run beside the first request.
-    return record.expires_at <= now and (
-        record.state == IdempotencyState.COMPLETED or record.locked_until <= now
-    )
+def claim(*, scope: str, method: str, path: str, key: str, fingerprint: str) -> IdempotencyRecord:
+    """INSERT the record of ``key`` in the current transaction, or raise :class:`KeyTaken`.
 
-
-# The two statements of every handled request (the claim's INSERT, the completion's UPDATE)
-# are written in SQL: the ORM's compilation of them cost more CPU than the rest of the
-# middleware together. Values go through each field's get_db_prep_value, so every backend
-# receives what the ORM would send. The rare paths (duplicates, release, purge) use the ORM.
-_INSERT_COLUMNS = (
-    "lookup_key",
-    "key",
-    "scope",
-    "method",
-    "path",
-    "fingerprint",
-    "state",
-    "content_type",
-    "body",
-    "created_at",
-    "locked_until",
-    "expires_at",
-)
-_COMPLETE_COLUMNS = ("state", "status_code", "content_type", "body")
-_COMPLETE_WHERE = ("lookup_key", "state", "locked_until")
-
-
-def _column(connection: BaseDatabaseWrapper, name: str) -> str:
-    return connection.ops.quote_name(IdempotencyRecord._meta.get_field(name).column)
-
-
-def _prepared(connection: BaseDatabaseWrapper, names: tuple[str, ...], values: tuple) -> list:
-    get_field = IdempotencyRecord._meta.get_field
-    return [
-        get_field(n).get_db_prep_value(v, connection) for n, v in zip(names, values, strict=True)
-    ]
-
-
-@functools.cache
-def _insert_sql(alias: str) -> str:
-    connection = connections[alias]
-    return "INSERT INTO {} ({}) VALUES ({})".format(
-        connection.ops.quote_name(IdempotencyRecord._meta.db_table),
-        ", ".join(_column(connection, name) for name in _INSERT_COLUMNS),
-        ", ".join(["%s"] * len(_INSERT_COLUMNS)),
-    )
-
-
-@functools.cache
-def _complete_sql(alias: str) -> str:
-    connection = connections[alias]
-    return "UPDATE {} SET {} WHERE {}".format(
-        connection.ops.quote_name(IdempotencyRecord._meta.db_table),
-        ", ".join(f"{_column(connection, name)} = %s" for name in _COMPLETE_COLUMNS),
-        " AND ".join(f"{_column(connection, name)} = %s" for name in _COMPLETE_WHERE),
-    )
-
-
-def _commits_claims_asynchronously(connection: BaseDatabaseWrapper) -> bool:
-    """Whether the claim's INSERT may skip waiting for its WAL flush (PostgreSQL).
-
-    A claim must be visible to other sessions at once, which an asynchronous commit is;
-    it need not be durable on its own. Whatever the view then commits synchronously (the
-    order, and after it the stored response) is later in the write-ahead log, and flushing
-    it flushes the claim too. So a crash can lose a claim only together with everything
-    the view did: a retry then runs the request, which is right, since nothing of it was
-    kept. This saves one disk flush per request (about 0.2 ms here). The ``SET LOCAL`` is
-    sent in the same string as the INSERT, which needs client-side parameter binding
-    (psycopg's default in Django); with ``server_side_binding`` the claim commits as usual.
+    Must run in the transaction that will hold the request's writes (and as its first
+    statement: when the INSERT fails on PostgreSQL, the transaction is unusable and must be
+    rolled back, which is what raising does to the caller's ``atomic`` block).
     """
-    return connection.vendor == "postgresql" and not connection.settings_dict.get(
-        "OPTIONS", {}
-    ).get("server_side_binding")
-
-
-def _insert(alias: str, values: tuple) -> None:
-    connection = connections[alias]
-    sql = _insert_sql(alias)
-    params = _prepared(connection, _INSERT_COLUMNS, values)
-    if connection.get_autocommit():
-        # One statement in autocommit mode is its own committed transaction (with the SET
-        # LOCAL, a string of two statements is one implicit transaction).
-        if _commits_claims_asynchronously(connection):
-            sql = f"SET LOCAL synchronous_commit TO OFF; {sql}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-    else:
-        # Inside a caller's transaction: a savepoint keeps it usable after an IntegrityError.
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
-def claim(*, scope: str, method: str, path: str, key: str, fingerprint: str) -> Claim | Outcome:
-    """Claim ``key`` for this request, or say why it is taken.
-
-    Costs one INSERT when the key is new; a duplicate adds one SELECT.
-    """
-    config = catalog_settings.IDEMPOTENCY
-    alias = _db_alias()
+    alias = db_alias()
+    now = timezone.now()
     lookup = make_lookup_key(scope, method, path, key)
-    last_error: IntegrityError | None = None
-    for _attempt in range(_CLAIM_ATTEMPTS):
-        now = timezone.now()
-        locked_until = now + config["LOCK_TIMEOUT"]
-        values = (
-            lookup,
-            key,
-            scope[:_SCOPE_COLUMN_LENGTH],
-            method.upper(),
-            path,
-            fingerprint,
-            IdempotencyState.IN_PROGRESS,
-            "",
-            b"",
-            now,
-            locked_until,
-            now + config["TTL"],
-        )
-        try:
-            _insert(alias, values)
-        except IntegrityError as exc:
-            last_error = exc
-        else:
-            return Claim(lookup_key=lookup, locked_until=locked_until)
-
-        existing = IdempotencyRecord.objects.using(alias).filter(lookup_key=lookup).first()
-        if existing is None:
-            continue  # deleted since our INSERT failed: try again
-        if _is_expired(existing, now):
-            IdempotencyRecord.objects.using(alias).filter(
-                pk=existing.pk, expires_at=existing.expires_at, state=existing.state
-            ).delete()
-            continue
-        if existing.fingerprint != fingerprint:
-            return Outcome("mismatch", record=existing)
-        if existing.state == IdempotencyState.COMPLETED:
-            return Outcome("replay", record=existing)
-        if existing.locked_until > now:
-            return Outcome("in_progress", record=existing)
-        # Stale: its process died (or overran LOCK_TIMEOUT). Only one reclaimer wins.
-        retaken = (
-            IdempotencyRecord.objects.using(alias)
-            .filter(
-                pk=existing.pk,
-                state=IdempotencyState.IN_PROGRESS,
-                locked_until=existing.locked_until,
+    try:
+        with _lock_timeout(alias):
+            return IdempotencyRecord.objects.using(alias).create(
+                lookup_key=lookup,
+                key=key,
+                scope=scope[:_SCOPE_COLUMN_LENGTH],
+                method=method.upper(),
+                path=path,
+                fingerprint=fingerprint,
+                expires_at=now + catalog_settings.IDEMPOTENCY["TTL"],
             )
-            .update(locked_until=locked_until, expires_at=now + config["TTL"])
-        )
-        if retaken:
-            return Claim(lookup_key=lookup, locked_until=locked_until)
-    if last_error is not None:
-        raise last_error
-    raise RuntimeError(f"could not claim idempotency key {key!r}")  # pragma: no cover
+    except IntegrityError:
+        raise KeyTaken(Outcome("replay")) from None  # read once the transaction is over
+    except OperationalError as exc:
+        if _is_lock_wait_timeout(exc):
+            raise KeyTaken(Outcome("in_progress")) from None
+        raise
 
 
-def complete(claimed: Claim, *, status_code: int, content_type: str, body: bytes) -> bool:
-    """Store the response of a claimed request (one UPDATE). False if the claim was lost."""
-    alias = _db_alias()
-    connection = connections[alias]
-    params = _prepared(
-        connection,
-        (*_COMPLETE_COLUMNS, *_COMPLETE_WHERE),
-        (
-            IdempotencyState.COMPLETED,
-            status_code,
-            content_type,
-            body,
-            claimed.lookup_key,
-            IdempotencyState.IN_PROGRESS,
-            claimed.locked_until,
-        ),
+def existing(*, scope: str, method: str, path: str, key: str, fingerprint: str) -> Outcome | None:
+    """What to answer a request whose :func:`claim` failed: the committed record's outcome,
+    or ``None`` when the key is free again (the record expired, and is deleted now, or was
+    purged meanwhile): the caller claims it anew. Runs outside the failed transaction."""
+    alias = db_alias()
+    record = (
+        IdempotencyRecord.objects.using(alias)
+        .filter(lookup_key=make_lookup_key(scope, method, path, key))
+        .first()
     )
-    with connection.cursor() as cursor:
-        cursor.execute(_complete_sql(alias), params)
-        return cursor.rowcount == 1
+    if record is None:
+        return None
+    if record.expires_at <= timezone.now():
+        # Counts as absent: delete exactly this record (not a newer claim of the key).
+        IdempotencyRecord.objects.using(alias).filter(
+            pk=record.pk, expires_at=record.expires_at
+        ).delete()
+        return None
+    if record.fingerprint != fingerprint:
+        return Outcome("mismatch", record)
+    if record.status_code is None:
+        # Only a transaction that committed without storing its answer leaves this (a host
+        # that commits the middleware's connection by hand): never run the request twice.
+        return Outcome("in_progress")
+    return Outcome("replay", record)
 
 
-def release(claimed: Claim) -> bool:
-    """Give the key back (the request failed): a retry will run. False if the claim was lost."""
-    deleted, _ = (
-        IdempotencyRecord.objects.using(_db_alias())
-        .filter(
-            lookup_key=claimed.lookup_key,
-            state=IdempotencyState.IN_PROGRESS,
-            locked_until=claimed.locked_until,
-        )
-        .delete()
+def store_response(
+    record: IdempotencyRecord,
+    *,
+    status_code: int,
+    content_type: str,
+    headers: dict[str, str],
+    body: bytes,
+) -> None:
+    """Write the answer into the claimed ``record``, in the request's transaction."""
+    IdempotencyRecord.objects.using(db_alias()).filter(pk=record.pk).update(
+        status_code=status_code, content_type=content_type, headers=headers, body=body
     )
-    return bool(deleted)
 
 
 def lookup(*, scope: str, method: str, path: str, key: str) -> IdempotencyRecord | None:
     """The record of ``key`` for this scope, method and path, expired or not, if any."""
     return (
-        IdempotencyRecord.objects.using(_db_alias())
+        IdempotencyRecord.objects.using(db_alias())
         .filter(lookup_key=make_lookup_key(scope, method, path, key))
         .first()
     )
 
 
 def purge_expired(now: datetime | None = None) -> int:
-    """Delete the expired records; returns how many.
-
-    Expired: ``expires_at`` passed, and either completed or an in-progress claim whose lock
-    has passed too (a claim still locked belongs to a request that is running).
-    """
-    now = now or timezone.now()
+    """Delete the records whose ``TTL`` has passed; returns how many."""
     deleted, _ = (
-        IdempotencyRecord.objects.using(_db_alias())
-        .filter(expires_at__lt=now)
-        .filter(Q(state=IdempotencyState.COMPLETED) | Q(locked_until__lt=now))
+        IdempotencyRecord.objects.using(db_alias())
+        .filter(expires_at__lt=now or timezone.now())
         .delete()
     )
     return deleted
+
+
+@contextmanager
+def _lock_timeout(alias: str) -> Iterator[None]:
+    """Bound how long the claim's INSERT waits on a duplicate's open transaction with
+    PostgreSQL's ``lock_timeout``, for that statement only: the view's own row locks keep
+    the connection's setting. Other databases wait as their driver does."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        yield
+        return
+    milliseconds = max(1, int(catalog_settings.IDEMPOTENCY["LOCK_TIMEOUT"].total_seconds() * 1000))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
+    yield  # on an error the transaction is rolled back, and the setting with it
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+
+
+def _is_lock_wait_timeout(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+        return True
+    # SQLite: another connection holds the write lock past the busy timeout.
+    return "database is locked" in str(exc)
