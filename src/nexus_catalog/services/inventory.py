@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 
 from nexus_catalog.exceptions import OrderValidationError
@@ -25,6 +26,15 @@ from nexus_catalog.services.audit import AuditContext
 
 class InsufficientStock(OrderValidationError):
     """Less stock than asked for (a quantity over stock, or a manual adjustment below zero)."""
+
+
+def can_take_stock(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the database runs the ``UPDATE ... RETURNING`` of :func:`take_stock`:
+    PostgreSQL, and SQLite from 3.35 (MySQL and MariaDB have no ``UPDATE ... RETURNING``).
+    The system check ``nexus_catalog.E006`` reports a database that does not."""
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35)
 
 
 @functools.cache
