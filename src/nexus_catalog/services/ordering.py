@@ -207,13 +207,6 @@ def _prefill(order: Order, relation: str, rows: list[Any]) -> None:
     order.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
 
 
-def allowed_targets(order: Order, actor: Any) -> frozenset[str]:
-    """The statuses ``actor`` may move ``order`` to now (``None`` is the system)."""
-    return frozenset(
-        target for target in TRANSITIONS[order.status] if _may_move(order, target, actor)
-    )
-
-
 def transition_order(
     order: Order, target: str, actor: Any, *, context: AuditContext | None = None
 ) -> Order:
