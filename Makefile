@@ -43,6 +43,7 @@ run: demo
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix .

@@ -11,7 +11,6 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from nexus_catalog.api.context import audit_context
 from nexus_catalog.exceptions import NexusError
 from nexus_catalog.models import (
     AuditLog,
@@ -24,6 +23,7 @@ from nexus_catalog.models import (
     Product,
 )
 from nexus_catalog.models.inventory import MovementReason
+from nexus_catalog.request_context import audit_context
 from nexus_catalog.services import catalog, inventory, ordering
 
 

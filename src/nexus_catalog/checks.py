@@ -7,8 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
+from django.db import connections, router
 
 from nexus_catalog.conf import catalog_settings
+from nexus_catalog.models import Product
+from nexus_catalog.services.inventory import can_take_stock
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -102,3 +105,21 @@ def check_plugins(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return errors
+
+
+@register()
+def check_database(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """E006: the database cannot take stock the way orders are placed (``UPDATE ...
+    RETURNING``). Reads the configured engine and the SQLite library; no query."""
+    alias = router.db_for_write(Product)
+    connection = connections[alias]
+    if can_take_stock(connection):
+        return []
+    return [
+        Error(
+            f"The database {alias!r} ({connection.display_name}) has no UPDATE ... RETURNING, "
+            "which placing an order uses to take stock.",
+            hint="Use PostgreSQL, or SQLite 3.35 or later.",
+            id="nexus_catalog.E006",
+        )
+    ]

@@ -1,8 +1,9 @@
 """The ``NEXUS_CATALOG`` settings namespace.
 
 Modelled on DRF's ``api_settings``: one object, a ``DEFAULTS`` dict that lists every key,
-lazy resolution of import strings, and a reload whenever Django's ``setting_changed`` fires
-(``override_settings`` in tests). Nothing else in the package reads ``django.conf.settings``
+lazy reads, and a reload whenever Django's ``setting_changed`` fires (``override_settings``
+in tests). No key is an import string: ``PLUGINS`` holds dotted paths, but the plugin
+manager imports them itself, since a plugin's name is its path. Nothing else in the package reads ``django.conf.settings``
 for these keys.
 
 Usage::
@@ -13,13 +14,12 @@ Usage::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.utils.module_loading import import_string
 
 DEFAULTS: dict[str, Any] = {
     # ISO 4217 code stored on every order; all prices are in this currency.
@@ -65,24 +65,6 @@ DEFAULTS: dict[str, Any] = {
     },
 }
 
-# Keys whose values are dotted paths, resolved to objects on first access.
-IMPORT_STRINGS: tuple[str, ...] = ()
-
-
-def _resolve(value: Any, setting: str, key: str) -> Any:
-    if isinstance(value, str):
-        try:
-            return import_string(value)
-        except ImportError as exc:
-            from django.core.exceptions import ImproperlyConfigured
-
-            raise ImproperlyConfigured(
-                f"{setting}[{key!r}]: could not import {value!r}: {exc}"
-            ) from exc
-    if isinstance(value, (list, tuple)):
-        return [_resolve(item, setting, key) for item in value]
-    return value
-
 
 class AppSettings:
     """A namespace of settings with defaults, read from one dict in the Django settings.
@@ -91,15 +73,9 @@ class AppSettings:
     overrides one inner key without repeating the others.
     """
 
-    def __init__(
-        self,
-        setting_name: str,
-        defaults: Mapping[str, Any],
-        import_strings: Iterable[str] = (),
-    ) -> None:
+    def __init__(self, setting_name: str, defaults: Mapping[str, Any]) -> None:
         self.setting_name = setting_name
         self.defaults = defaults
-        self.import_strings = tuple(import_strings)
         self._cached: set[str] = set()
 
     @property
@@ -113,8 +89,6 @@ class AppSettings:
         value = self.user_settings.get(attr, default)
         if isinstance(default, dict):
             value = {**default, **(value or {})}
-        if attr in self.import_strings:
-            value = _resolve(value, self.setting_name, attr)
         self._cached.add(attr)
         setattr(self, attr, value)
         return value
@@ -135,7 +109,7 @@ class AppSettings:
         self._cached.clear()
 
 
-catalog_settings = AppSettings("NEXUS_CATALOG", DEFAULTS, IMPORT_STRINGS)
+catalog_settings = AppSettings("NEXUS_CATALOG", DEFAULTS)
 
 
 def _reload_catalog_settings(*, setting: str, **kwargs: Any) -> None:

@@ -35,8 +35,10 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from nexus_catalog.conf import catalog_settings
+from nexus_catalog.models import AuditLog, Order
 from nexus_catalog.plugins.hookspecs import hookimpl
 from nexus_catalog.plugins.types import AuditEvent
+from nexus_catalog.services import audit
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +63,9 @@ class OrderEmailNotifier:
 
 
 def email_already_sent(order: Any, email: str = ORDER_CREATED_EMAIL) -> bool:
-    from nexus_catalog.models import AuditLog
-    from nexus_catalog.services.audit import object_type
-
     return AuditLog.objects.filter(
         action=EMAIL_SENT_ACTION,
-        object_type=object_type(order),
+        object_type=audit.object_type(order),
         object_id=str(order.pk),
         after__email=email,
     ).exists()
@@ -94,9 +93,6 @@ def send_order_created(order_id: int) -> bool:
     :raises smtplib.SMTPException, OSError: the e-mail backend failed; nothing is recorded,
         so a retry sends it.
     """
-    from nexus_catalog.models import Order
-    from nexus_catalog.services import audit
-
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(of=("self",))

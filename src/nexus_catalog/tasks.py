@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime
 
-from celery import Task, shared_task
-from django.db import transaction
-from django.utils import timezone
+from celery import shared_task
 
-from nexus_catalog.conf import catalog_settings
-from nexus_catalog.services import audit
+from nexus_catalog.idempotency.store import purge_expired
+from nexus_catalog.services import audit, unpaid
 
 logger = logging.getLogger(__name__)
 # Events whose retries ran out: a logger of its own, so an operator can route it to an alert.
@@ -34,14 +31,6 @@ dead_letter_logger = logging.getLogger("nexus_catalog.tasks.dead_letter")
 
 # How many rows one run of a sweep handles; the next run takes the rest.
 SWEEP_BATCH_SIZE = 100
-
-
-def sends_to_a_broker(task: Task) -> bool:
-    """Whether ``task.delay`` would publish to a broker: the current Celery app has a broker
-    URL and does not run tasks eagerly. A project without a Celery app configured gets
-    Celery's default app, which has none: its work is then done in the calling process."""
-    conf = task.app.conf
-    return bool(conf.broker_url) and not conf.task_always_eager
 
 
 def backoff_delay(retries: int, factor: float, maximum: float) -> float:
@@ -54,6 +43,7 @@ def backoff_delay(retries: int, factor: float, maximum: float) -> float:
 
 
 @shared_task(
+    name=audit.DELIVERY_TASK,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -112,63 +102,15 @@ def redeliver_audit_events(limit: int = SWEEP_BATCH_SIZE) -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def purge_idempotency_records() -> int:
     """Beat: delete the expired idempotency records; returns how many."""
-    from nexus_catalog.idempotency.store import purge_expired
-
     purged = purge_expired()
     logger.info("Purged %d expired idempotency record(s)", purged)
     return purged
 
 
-def unpaid_order_ids(now: datetime | None = None, *, limit: int = SWEEP_BATCH_SIZE) -> list[int]:
-    """The oldest pending orders placed more than ``UNPAID_ORDER_TTL`` ago (at most ``limit``)."""
-    from nexus_catalog.models import Order, OrderStatus
-
-    cutoff = (now or timezone.now()) - catalog_settings.UNPAID_ORDER_TTL
-    return list(
-        Order.objects.filter(status=OrderStatus.PENDING, created_at__lte=cutoff)
-        .order_by("created_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def cancel_unpaid_order(order_id: int) -> bool:
-    """Cancel one unpaid order as the system, through the same service as a user's cancel
-    (stock returned, audited with actor ``system``); True when it was cancelled.
-
-    The order is taken with ``SKIP LOCKED`` (where the database has it) and re-read: an
-    order a user is paying right now, or paid meanwhile, is left alone.
-    """
-    from nexus_catalog.exceptions import OrderTransitionDenied
-    from nexus_catalog.models import Order, OrderStatus
-    from nexus_catalog.services.ordering import cancel_order
-
-    with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(skip_locked=True)
-            .filter(pk=order_id, status=OrderStatus.PENDING)
-            .first()
-        )
-        if order is None:
-            logger.info("Unpaid order %s is no longer pending or is busy; skipped", order_id)
-            return False
-        try:
-            cancel_order(order, None)
-        except OrderTransitionDenied as exc:
-            # A plugin's veto (TransitionVetoed) included: the order stays as it is.
-            logger.warning("Unpaid order %s not cancelled: %s", order_id, exc)
-            return False
-    return True
-
-
 @shared_task(acks_late=True, ignore_result=True)
 def cancel_unpaid_orders(limit: int = SWEEP_BATCH_SIZE) -> int:
     """Beat: cancel the orders still pending ``UNPAID_ORDER_TTL`` after they were placed
-    and return their stock; returns how many were cancelled.
-
-    Each order is cancelled in a transaction of its own: one that cannot be cancelled is
-    logged and the others still are.
-    """
-    cancelled = sum(cancel_unpaid_order(order_id) for order_id in unpaid_order_ids(limit=limit))
-    if cancelled:
-        logger.info("Cancelled %d unpaid order(s)", cancelled)
-    return cancelled
+    and return their stock; returns how many were cancelled
+    (:func:`nexus_catalog.services.unpaid.cancel_unpaid_orders`: one order that cannot be
+    cancelled is logged and the others still are)."""
+    return unpaid.cancel_unpaid_orders(limit=limit)

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from nexus_catalog.api import errors
 from nexus_catalog.plugins.hookspecs import hookimpl
-from nexus_catalog.services import audit, inventory, statements
+from nexus_catalog.services import audit, inventory
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
 from tests.reliability.conftest import footprint
 
@@ -42,19 +42,12 @@ class OutageInAdjustments:
 
 
 FAILURE_POINTS = {
-    # After the stock was taken (on PostgreSQL), before the order is written.
+    # After the stock was taken, before the order is written.
     "pricing adjustments": lambda mp, register: register(OutageInAdjustments(), "outage"),
-    # After the first product's stock was taken, before the second's (on PostgreSQL the
-    # stock is taken by take_stock_returning, elsewhere by take_stock: one of them runs).
-    "second stock take": lambda mp, register: [
-        fail_on_call(mp, inventory, name, 2) for name in ("take_stock", "take_stock_returning")
-    ],
-    # At the last write: the audit row (on PostgreSQL, the one statement that writes the
-    # order with its lines, movements and audit row, after the stock was taken).
-    "audit row": lambda mp, register: [
-        fail_on_call(mp, audit, "record", 1),
-        fail_on_call(mp, statements, "insert_order", 1),
-    ],
+    # After the first product's stock was taken, before the second's.
+    "second stock take": lambda mp, register: fail_on_call(mp, inventory, "take_stock", 2),
+    # At the last write: the audit row, after the order, its lines and movements.
+    "audit row": lambda mp, register: fail_on_call(mp, audit, "record", 1),
 }
 
 

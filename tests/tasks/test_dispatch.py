@@ -18,17 +18,17 @@ from tests.tasks.conftest import RecordingSink, current_celery_app, make_celery_
 
 @pytest.fixture
 def enqueued(monkeypatch) -> Iterator[list[tuple[str, tuple, dict]]]:
-    """A non-eager app is current, and the task the engine sends (the audit delivery, which
-    carries the order e-mail too) is captured instead of published: ``(task name, args,
-    kwargs)`` each."""
+    """A non-eager app is current, and the task the engine sends by name (the audit
+    delivery, which carries the order e-mail too) is captured instead of published:
+    ``(task name, args, kwargs)`` each."""
     sent: list[tuple[str, tuple, dict]] = []
     app = make_celery_app("memory://")
     with current_celery_app(app):
 
-        def capture(args=None, kwargs=None, **options):
-            sent.append((deliver_audit_event.name, tuple(args or ()), dict(kwargs or {})))
+        def capture(name, args=None, kwargs=None, **options):
+            sent.append((name, tuple(args or ()), dict(kwargs or {})))
 
-        monkeypatch.setattr(app.tasks[deliver_audit_event.name], "apply_async", capture)
+        monkeypatch.setattr(app, "send_task", capture)
         yield sent
 
 

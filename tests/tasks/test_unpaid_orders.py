@@ -12,11 +12,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from nexus_catalog.exceptions import TransitionVetoed
-from nexus_catalog.models import AuditLog, Order, OrderStatus
+from nexus_catalog.models import AuditLog, Order, OrderStatus, Product
 from nexus_catalog.plugins.hookspecs import hookimpl
 from nexus_catalog.services.ordering import place_order, transition_order
-from nexus_catalog.tasks import cancel_unpaid_order, cancel_unpaid_orders, unpaid_order_ids
-from tests.factories import StaffUserFactory
+from nexus_catalog.services.unpaid import cancel_unpaid_order, unpaid_order_ids
+from nexus_catalog.tasks import cancel_unpaid_orders
+from tests.factories import ProductFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,55 @@ def test_an_order_locked_by_a_payment_in_progress_is_skipped(customer, product):
     assert cancelled is False
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
+
+
+class BrokenForOneOrder:
+    """A plugin bug (not a veto) that strikes one order."""
+
+    def __init__(self, broken: int) -> None:
+        self.broken = broken
+
+    @hookimpl
+    def nexus_order_pre_transition(self, order, source, target, actor) -> None:
+        if order.pk == self.broken:
+            raise RuntimeError("plugin bug")
+
+
+def test_an_order_whose_cancel_raises_is_logged_and_the_sweep_goes_on(
+    customer, product, register_plugin, caplog
+):
+    broken = order_placed_ago(customer, product, TTL * 3, quantity=1)
+    other = order_placed_ago(customer, product, TTL * 2, quantity=1)
+    register_plugin(BrokenForOneOrder(broken.pk), "broken")
+
+    with caplog.at_level(logging.ERROR):
+        assert cancel_unpaid_orders.apply().result == 1
+
+    broken.refresh_from_db()
+    other.refresh_from_db()
+    assert (broken.status, other.status) == (OrderStatus.PENDING, OrderStatus.CANCELLED)
+    product.refresh_from_db()
+    assert product.stock == 9  # the other order's unit is back; the broken one's is not
+    [failure] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert f"Unpaid order {broken.pk} could not be cancelled" in failure.getMessage()
+    assert failure.exc_info is not None
+
+
+@pytest.mark.postgres
+def test_an_order_whose_returned_units_would_overflow_the_stock_is_skipped(
+    customer, product, category
+):
+    full = ProductFactory(category=category, stock=10)
+    overflowing = order_placed_ago(customer, full, TTL * 3, quantity=3)
+    other = order_placed_ago(customer, product, TTL * 2, quantity=1)
+    # The stock column (a 32-bit integer) cannot take the 3 units back.
+    Product.objects.filter(pk=full.pk).update(stock=2_147_483_647 - 1)
+
+    assert cancel_unpaid_orders.apply().result == 1
+
+    overflowing.refresh_from_db()
+    other.refresh_from_db()
+    assert (overflowing.status, other.status) == (OrderStatus.PENDING, OrderStatus.CANCELLED)
+    assert not AuditLog.objects.filter(
+        action="order.transitioned", object_id=str(overflowing.pk)
+    ).exists()

@@ -1,8 +1,8 @@
 """OpenAPI (drf-yasg) pieces shared by the API modules.
 
-:data:`IDEMPOTENCY_KEY_PARAMETER` documents the ``Idempotency-Key`` header;
-:class:`NexusAutoSchema` adds it (and ``X-Request-ID``) to every write operation of a view
-that uses it, so no endpoint can forget it.
+:class:`NexusAutoSchema` adds the ``Idempotency-Key`` header (through
+:class:`~nexus_catalog.idempotency.schema.IdempotentAutoSchema`) and ``X-Request-ID`` to
+every write operation of a view that uses it, so no endpoint can forget them.
 """
 
 from __future__ import annotations
@@ -17,19 +17,6 @@ from nexus_catalog.api.permissions import IsStaffOrReadOnly
 from nexus_catalog.idempotency.schema import IdempotentAutoSchema
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-IDEMPOTENCY_KEY_PARAMETER = openapi.Parameter(
-    "Idempotency-Key",
-    openapi.IN_HEADER,
-    type=openapi.TYPE_STRING,
-    required=False,
-    description=(
-        "A unique key (1-255 printable ASCII characters, bare or as an RFC 8941 string) that "
-        "makes this write safe to retry: a retry with the same key and the same request gets "
-        "the stored response again (with `Idempotent-Replayed: true`) and runs nothing. "
-        "The same key with another request is a 422; while the first is still running, a 409."
-    ),
-)
 
 REQUEST_ID_PARAMETER = openapi.Parameter(
     "X-Request-ID",

@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from nexus_catalog.api import errors
-from nexus_catalog.api.context import REQUEST_ID_HEADER, audit_context, request_id
 from nexus_catalog.api.filters import ProductFilter, ProductFilterBackend
 from nexus_catalog.api.pagination import CatalogPagination
 from nexus_catalog.api.permissions import IsStaffOrReadOnly, is_staff
@@ -40,6 +39,7 @@ from nexus_catalog.api.serializers import (
     TransitionSerializer,
 )
 from nexus_catalog.models import AuditLog, Category, Order, OrderStatus, Product
+from nexus_catalog.request_context import REQUEST_ID_HEADER, audit_context, request_id
 from nexus_catalog.services import catalog, ordering
 from nexus_catalog.services.audit import AuditContext, object_type
 

@@ -24,6 +24,14 @@ pluggy has no value chaining: a plugin that wants to adjust the price another pl
 chose implements ``nexus_unit_price`` with ``@hookimpl(wrapper=True)`` and changes the
 result of ``yield``.
 
+Wrappers apply to the hooks the engine calls as a whole (``nexus_unit_price``,
+``nexus_order_validate``, ``nexus_order_pre_transition``). The implementations of the other
+hooks (``nexus_order_adjustments``, ``nexus_order_created``, ``nexus_order_transitioned``,
+``nexus_audit_event``) are called one by one, so that one plugin's failure is isolated and
+the engine knows which plugin gave what
+(:meth:`~nexus_catalog.plugins.manager.NexusPluginManager.call_each`): a wrapper of one of
+those is never called, and is reported once with a warning.
+
 Two kinds of hook run at two moments:
 
 * *Inside the transaction* (``nexus_unit_price``, ``nexus_order_adjustments``,
@@ -99,8 +107,9 @@ def nexus_order_adjustments(
     adjustment; the demo plugins of the example project do so.
 
     :param order: the :class:`~nexus_catalog.models.Order` being placed; ``user``,
-        ``subtotal`` and ``currency`` are set. It is not saved yet (no ``pk``): the order,
-        its lines and adjustments are written together once every adjustment is known.
+        ``subtotal`` and ``currency`` are set. It is not saved yet (no ``pk``, no lines in
+        the database): it is saved with its total, then its adjustments and lines, once
+        every plugin has answered, in the same transaction.
     :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
     :param user: the customer placing the order.
     :return: an iterable of :class:`~nexus_catalog.plugins.types.Adjustment`, or ``None``.
@@ -118,8 +127,8 @@ def nexus_order_validate(user: Any, lines: Sequence[DraftLine]) -> None:
 
     Called once per order, inside its transaction, after the engine's own checks (known,
     active products, quantities, stock) and after pricing, before the order is written.
-    On PostgreSQL the units asked for are already held by the transaction (taken by the
-    same statement that locks each product row); a refusal rolls them back.
+    The units asked for are already held by the transaction (taken by the same statement
+    that locks each product row); a refusal rolls them back.
 
     :param user: the customer placing the order.
     :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.

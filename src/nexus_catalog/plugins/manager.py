@@ -3,8 +3,10 @@
 Plugins are registered lazily, on the first call of :func:`get_plugin_manager` (after the
 app registry is ready, never at import time), in this order:
 
-1. the built-in plugins (:func:`nexus_catalog.plugins.builtin.builtin_plugins`), named
-   ``nexus.*``;
+1. the built-in plugins (:func:`nexus_catalog.plugins.builtin.builtin_plugins`, imported
+   by its dotted path :data:`BUILTIN_PLUGINS` when the manager is built: the built-in
+   plugins call services, which call this manager, so a module-level import would be a
+   cycle), named ``nexus.*``;
 2. every installed distribution's ``nexus`` entry points, named by the entry point, unless
    the environment variable ``NEXUS_DISABLE_PLUGIN_AUTOLOAD`` is set (as pytest's
    ``PYTEST_DISABLE_PLUGIN_AUTOLOAD``);
@@ -33,6 +35,8 @@ import inspect
 import logging
 import os
 import threading
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,11 +47,12 @@ from django.utils.module_loading import import_string
 
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.plugins import hookspecs
-from nexus_catalog.plugins.builtin import builtin_plugins
 
 logger = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "nexus"
+#: The function listing the built-in plugins for the current settings, by dotted path.
+BUILTIN_PLUGINS = "nexus_catalog.plugins.builtin.builtin_plugins"
 AUTOLOAD_ENV = "NEXUS_DISABLE_PLUGIN_AUTOLOAD"
 
 _lock = threading.Lock()
@@ -86,6 +91,19 @@ class PluginOrigin:
         return " ".join(part for part in (self.kind, self.distribution, self.version) if part)
 
 
+@dataclass(frozen=True)
+class HookOutcome:
+    """What one implementation did when :meth:`NexusPluginManager.call_each` called it."""
+
+    plugin_name: str
+    result: Any = None
+    error: Exception | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
 class NexusPluginManager(pluggy.PluginManager):
     """A pluggy manager that remembers the origin of each plugin it loaded."""
 
@@ -93,6 +111,7 @@ class NexusPluginManager(pluggy.PluginManager):
         super().__init__(hookspecs.PROJECT_NAME)
         self.add_hookspecs(hookspecs)
         self.origins: dict[str, PluginOrigin] = {}
+        self._ignored_wrappers: set[tuple[str, str]] = set()
 
     def origin_of(self, name: str) -> PluginOrigin | None:
         """The origin of a plugin loaded by :func:`build_plugin_manager`; ``None`` for one
@@ -115,6 +134,64 @@ class NexusPluginManager(pluggy.PluginManager):
             raise PluginContractError(f"Plugin {name!r} ({origin}): {exc}", name=name) from exc
         self.origins[name] = origin
         return True
+
+    def call_each(
+        self,
+        hook_name: str,
+        kwargs: Mapping[str, Any],
+        *,
+        skip: Collection[str] = (),
+        isolation: Callable[[], AbstractContextManager[Any]] = nullcontext,
+    ) -> Iterator[HookOutcome]:
+        """Call the implementations of ``hook_name`` one by one, in the order a hook call
+        would use (pluggy calls the last registered first, ``tryfirst``/``trylast``
+        honoured), and yield a :class:`HookOutcome` for each, as it is called: which
+        plugin, and what it returned or the exception it raised.
+
+        This is the one way the engine calls a hook whose implementations must not depend
+        on each other: one that raises does not stop the others (the caller decides,
+        outcome by outcome, whether to log and go on or to stop), and the caller knows
+        which plugin gave which result. ``skip`` names plugins not to call (those that
+        already have an event); ``isolation`` is entered around each call (a savepoint,
+        so that a failing implementation cannot break the caller's transaction).
+
+        The rule for wrappers, stated here once: a ``wrapper=True`` (or old-style
+        ``hookwrapper=True``) implementation is *not called* by this helper, since there
+        is no single hook call for it to wrap. It is reported once per manager, with a
+        warning naming plugin and hook, and skipped. The hooks called this way are
+        ``nexus_order_adjustments``, ``nexus_order_created``, ``nexus_order_transitioned``
+        and ``nexus_audit_event``; a wrapper is for the hooks called as a whole
+        (``nexus_unit_price``, ``nexus_order_validate``, ``nexus_order_pre_transition``).
+
+        Only :class:`Exception` is caught: ``KeyboardInterrupt`` and ``SystemExit`` go
+        through.
+        """
+        hook = getattr(self.hook, hook_name)
+        # get_hookimpls() lists implementations in reverse call order, wrappers last.
+        for impl in reversed(hook.get_hookimpls()):
+            if impl.wrapper or impl.hookwrapper:
+                self._report_ignored_wrapper(impl.plugin_name, hook_name)
+                continue
+            if impl.plugin_name in skip:
+                continue
+            try:
+                with isolation():
+                    result = impl.function(*[kwargs[name] for name in impl.argnames])
+            except Exception as exc:
+                yield HookOutcome(impl.plugin_name, error=exc)
+            else:
+                yield HookOutcome(impl.plugin_name, result=result)
+
+    def _report_ignored_wrapper(self, plugin_name: str, hook_name: str) -> None:
+        if (plugin_name, hook_name) in self._ignored_wrappers:
+            return
+        self._ignored_wrappers.add((plugin_name, hook_name))
+        logger.warning(
+            "Wrapper %s of %s ignored: its implementations are called one by one, "
+            "so there is no hook call to wrap",
+            plugin_name,
+            hook_name,
+        )
 
     def unknown_hooks(self) -> list[tuple[str, str]]:
         """(plugin name, hook name) for each implementation of a hook with no specification.
@@ -217,6 +294,7 @@ def build_plugin_manager() -> NexusPluginManager:
     pm = NexusPluginManager()
     for name in catalog_settings.DISABLED_PLUGINS:
         pm.set_blocked(name)
+    builtin_plugins = import_string(BUILTIN_PLUGINS)
     for name, plugin in builtin_plugins(disabled=catalog_settings.DISABLED_PLUGINS):
         pm.add_plugin(plugin, name, PluginOrigin(PluginOrigin.BUILTIN))
     if not os.environ.get(AUTOLOAD_ENV):

@@ -5,6 +5,9 @@ transaction, so a change and its audit row commit or roll back together. Deliver
 ``nexus_audit_event`` sinks is scheduled with ``transaction.on_commit``: nothing is sent for
 a change that rolled back. The row is the outbox: ``delivered_at`` is set once every sink
 has taken the event.
+
+With a broker, delivery is the Celery task :data:`DELIVERY_TASK`, enqueued by its name:
+this module never imports the tasks module (which imports this one).
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from functools import partial
 from typing import Any
 from uuid import UUID
 
+from celery import current_app
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
@@ -29,6 +32,10 @@ from nexus_catalog.plugins.types import AuditEvent
 logger = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
+
+#: The name of the Celery task that delivers an event to the sinks
+#: (:func:`nexus_catalog.tasks.deliver_audit_event` is registered under it).
+DELIVERY_TASK = "nexus_catalog.tasks.deliver_audit_event"
 
 
 @dataclass(frozen=True)
@@ -67,26 +74,9 @@ def record(
     ``actor`` is a user, ``None`` for the system. ``before``/``after`` should hold only the
     fields that changed (see :func:`changed_fields`).
     """
-    log = entry(action, obj, actor=actor, before=before, after=after, context=context)
-    log.save(using=router.db_for_write(AuditLog))
-    deliver_on_commit(log)
-    return log
-
-
-def entry(
-    action: str,
-    obj: models.Model,
-    *,
-    actor: Any = None,
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-    context: AuditContext | None = None,
-) -> AuditLog:
-    """The audit row :func:`record` writes, not yet saved: for a caller that writes it
-    with other rows (``place_order`` on PostgreSQL), then calls :func:`deliver_on_commit`."""
     context = context or AuditContext()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditLog(
+    log = AuditLog(
         action=action,
         object_type=object_type(obj),
         object_id=str(obj.pk),
@@ -97,39 +87,54 @@ def entry(
         request_id=context.request_id[:64],
         ip_address=context.ip_address,
     )
+    log.save(using=router.db_for_write(AuditLog))
+    deliver_on_commit(log)
+    return log
 
 
 def deliver_on_commit(log: AuditLog) -> None:
     """Hand the saved ``log`` to the sinks once the current transaction commits."""
-    # robust: whatever dispatch raises is logged, never the caller's error; the row
-    # stays undelivered and the redelivery sweep sends it.
-    transaction.on_commit(partial(dispatch, log.event_id), robust=True)
+    event_id = log.event_id
+
+    def dispatch_audit_event() -> None:
+        dispatch(event_id)
+
+    # robust: whatever dispatch raises is logged by Django, never the caller's error, and
+    # the other after-commit callbacks still run; the row stays undelivered and the
+    # redelivery sweep sends it. A named function, not a functools.partial: Django logs
+    # the callback's __qualname__, which a partial lacks (the AttributeError would escape
+    # the commit).
+    transaction.on_commit(dispatch_audit_event, robust=True)
 
 
 def dispatch(event_id: UUID | str) -> None:
     """Hand a committed event to the sinks (scheduled on commit by :func:`record`).
 
-    With a broker, the Celery task :func:`nexus_catalog.tasks.deliver_audit_event` is
-    enqueued; an enqueue that fails (broker down) is logged and the event stays undelivered
-    in the outbox, where :func:`undelivered_events` finds it for the redelivery sweep.
-    Without a broker (no broker URL, or Celery's ``task_always_eager``), the event is
-    delivered here, once: retrying inline would hold up the request that made the change,
-    so a failure is left to the redelivery sweep too.
+    With a broker, the Celery task :data:`DELIVERY_TASK` is enqueued by name on the current
+    Celery app; an enqueue that fails (broker down) is logged and the event stays
+    undelivered in the outbox, where :func:`undelivered_events` finds it for the
+    redelivery sweep. Without a broker (no broker URL, or Celery's ``task_always_eager``),
+    the event is delivered here, once: retrying inline would hold up the request that made
+    the change, so a failure is left to the redelivery sweep too.
     """
-    # The tasks module imports this one; importing it lazily keeps the services free of
-    # Celery at import time.
-    from nexus_catalog.tasks import deliver_audit_event, sends_to_a_broker
-
-    if not sends_to_a_broker(deliver_audit_event):
+    if not sends_to_a_broker():
         deliver(event_id)
         return
     try:
-        deliver_audit_event.delay(str(event_id))
+        current_app.send_task(DELIVERY_TASK, args=[str(event_id)])
     except Exception:
         logger.exception(
             "Audit event %s could not be enqueued; it stays in the outbox for redelivery",
             event_id,
         )
+
+
+def sends_to_a_broker() -> bool:
+    """Whether the current Celery app publishes tasks to a broker: it has a broker URL and
+    does not run tasks eagerly. A project without a Celery app configured gets Celery's
+    default app, which has none: its work is then done in the calling process."""
+    conf = current_app.conf
+    return bool(conf.broker_url) and not conf.task_always_eager
 
 
 class DeliveryStatus(str, Enum):
@@ -185,25 +190,25 @@ def deliver_event(event_id: UUID | str, *, done: Iterable[str] = ()) -> Delivery
         if log.delivered_at is not None:
             return Delivery(event_key, DeliveryStatus.ALREADY_DELIVERED, done)
         event = AuditEvent.from_log(log)
-        hook = get_plugin_manager().hook.nexus_audit_event
         succeeded, failed = set(done), []
-        # pluggy calls implementations last-registered first; each is called alone here so
-        # that one failure does not stop the rest (a plain hook call stops at the first raise).
-        for impl in reversed(hook.get_hookimpls()):
-            if impl.plugin_name in done:
-                continue
-            try:
-                # A sink that writes to the database and fails must not break the
-                # transaction that holds the row.
-                with transaction.atomic(using=db):
-                    impl.function(*[{"event": event}[name] for name in impl.argnames])
-            except Exception:
-                failed.append(impl.plugin_name)
-                logger.exception(
-                    "Audit sink %s failed for event %s", impl.plugin_name, event.event_id
+        # A sink that writes to the database and fails must not break the transaction
+        # that holds the row: each is called in a savepoint of its own.
+        for outcome in get_plugin_manager().call_each(
+            "nexus_audit_event",
+            {"event": event},
+            skip=done,
+            isolation=lambda: transaction.atomic(using=db),
+        ):
+            if outcome.failed:
+                failed.append(outcome.plugin_name)
+                logger.error(
+                    "Audit sink %s failed for event %s",
+                    outcome.plugin_name,
+                    event.event_id,
+                    exc_info=outcome.error,
                 )
             else:
-                succeeded.add(impl.plugin_name)
+                succeeded.add(outcome.plugin_name)
         AuditLog.objects.using(db).filter(pk=log.pk).update(
             delivery_attempts=models.F("delivery_attempts") + 1,
             **({} if failed else {"delivered_at": timezone.now()}),

@@ -9,16 +9,18 @@ constraint, no interleaving of transactions can oversell.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 
 from nexus_catalog.exceptions import OrderValidationError
 from nexus_catalog.models import InventoryMovement, OrderLine, Product
 from nexus_catalog.models.inventory import MovementReason
-from nexus_catalog.services import audit, statements
+from nexus_catalog.services import audit
 from nexus_catalog.services.audit import AuditContext
 
 
@@ -26,48 +28,62 @@ class InsufficientStock(OrderValidationError):
     """Less stock than asked for (a quantity over stock, or a manual adjustment below zero)."""
 
 
-def take_stock(line: OrderLine, *, actor: Any = None) -> InventoryMovement:
-    """Take ``line.quantity`` units of the line's product for an order being placed.
+def can_take_stock(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the database runs the ``UPDATE ... RETURNING`` of :func:`take_stock`:
+    PostgreSQL, and SQLite from 3.35 (MySQL and MariaDB have no ``UPDATE ... RETURNING``).
+    The system check ``nexus_catalog.E006`` reports a database that does not."""
+    if connection.vendor == "postgresql":
+        return True
+    return connection.vendor == "sqlite" and connection.Database.sqlite_version_info >= (3, 35)
 
-    :raises InsufficientStock: the product has fewer units left; nothing is changed.
-    """
-    taken = Product.objects.filter(pk=line.product_id, stock__gte=line.quantity).update(
-        stock=F("stock") - line.quantity
+
+@functools.cache
+def _take_sql(using: str, fields: frozenset[str]) -> str:
+    """The conditional ``UPDATE ... RETURNING`` of :func:`take_stock`, written once per
+    database alias and set of returned fields from the model's metadata."""
+    quote = connections[using].ops.quote_name
+    column = {f.attname: quote(f.column) for f in Product._meta.concrete_fields}
+    stock, pk, active = column["stock"], column["id"], column["is_active"]
+    returned = [column[f.attname] for f in Product._meta.concrete_fields if f.attname in fields]
+    return (
+        f"UPDATE {quote(Product._meta.db_table)} SET {stock} = {stock} - %s "
+        f"WHERE {pk} = %s AND {active} AND {stock} >= %s "
+        f"RETURNING {', '.join(returned)}"
     )
-    if not taken:
-        raise InsufficientStock(
-            {"quantity": [f"Not enough stock of {line.product_name} for {line.quantity} units."]}
-        )
-    return InventoryMovement.objects.create(
-        product_id=line.product_id,
-        change=-line.quantity,
-        reason=MovementReason.ORDER,
-        order_line=line,
-        actor=_user_or_none(actor),
-    )
 
 
-def take_stock_returning(
-    product_id: int, quantity: int, *, fields: tuple[str, ...], using: str
+def take_stock(
+    product_id: int, quantity: int, *, fields: Sequence[str], using: str
 ) -> Product | None:
-    """Take ``quantity`` units of an active product with one ``UPDATE ... RETURNING``
-    (PostgreSQL, see :mod:`~nexus_catalog.services.statements`), which also locks the row
-    until the transaction ends.
+    """Take ``quantity`` units of an active product for an order being placed.
 
-    Returns the product with ``fields`` loaded and ``stock`` as it was *before* the units
-    were taken (what the pricing and validation hooks have always been shown), or ``None``
-    when it is unknown, inactive or short of stock, in which case nothing changed. The
-    caller writes the ledger rows (:func:`order_movements`) with the order's lines.
+    One conditional ``UPDATE ... SET stock = stock - n WHERE id = %s AND stock >= n AND
+    is_active RETURNING ...``: it checks, takes and locks the row (until the transaction
+    ends) in one short statement, so no interleaving of transactions can oversell. It is
+    the one hand-written statement of the write path: the ORM's ``update()`` cannot return
+    the row it changed. PostgreSQL and SQLite (3.35 or later) run it; the system check
+    ``nexus_catalog.E006`` refuses other databases.
+
+    Returns the product with ``fields`` (and ``id``) loaded and ``stock`` as it was
+    *before* the units were taken (what the pricing and validation hooks have always been
+    shown), or ``None`` when it is unknown, inactive or short of stock, in which case
+    nothing changed. The caller writes the ledger rows (:func:`order_movements`) with the
+    order's lines.
     """
-    product = statements.take_stock(product_id, quantity, fields=fields, using=using)
-    if product is not None:
-        product.stock += quantity
+    # RawQuerySet needs the primary key among the columns it loads.
+    sql = _take_sql(using, frozenset({"id", *fields}))
+    # raw() applies the database's converters (SQLite's decimals and booleans).
+    taken = list(Product.objects.using(using).raw(sql, [quantity, product_id, quantity]))
+    if not taken:
+        return None
+    [product] = taken
+    product.stock += quantity
     return product
 
 
 def order_movements(lines: Sequence[OrderLine], *, actor: Any = None) -> list[InventoryMovement]:
-    """The ledger rows, not yet saved, of stock already taken by
-    :func:`take_stock_returning`: one ``order`` movement per line."""
+    """The ledger rows, not yet saved, of stock already taken by :func:`take_stock`: one
+    ``order`` movement per line (the lines are saved: each movement points to its line)."""
     return [
         InventoryMovement(
             product_id=line.product_id,

@@ -3,13 +3,12 @@
 ``nexus_order_created`` and ``nexus_order_transitioned`` are scheduled with
 ``transaction.on_commit``, so they never run for a change that rolled back. Each
 implementation is called on its own: one that raises is logged and the others still run,
-and none of them can undo the committed change.
+and none of them can undo the committed change or reach the caller.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -26,20 +25,24 @@ def call_after_commit(hook_name: str, **kwargs: Any) -> None:
     transaction commits (at once when no transaction is open)."""
     if hook_name not in AFTER_COMMIT_HOOKS:
         raise ValueError(f"{hook_name!r} is not an after-commit hook.")
-    transaction.on_commit(partial(call_isolated, hook_name, kwargs))
+
+    def run_after_commit_hook() -> None:
+        call_isolated(hook_name, kwargs)
+
+    # robust: should anything escape (the plugin manager failing to build), Django logs it
+    # and runs the other after-commit callbacks; the committed change is never the
+    # caller's error. A named function: Django logs its __qualname__ (a partial has none).
+    transaction.on_commit(run_after_commit_hook, robust=True)
 
 
 def call_isolated(hook_name: str, kwargs: dict[str, Any]) -> list[str]:
-    """Call each implementation of the hook alone; the names of those that raised."""
+    """Call each implementation of the hook alone; the names of those that raised (each
+    logged with its traceback)."""
     failed = []
-    hook = getattr(get_plugin_manager().hook, hook_name)
-    # get_hookimpls() lists implementations in reverse call order.
-    for impl in reversed(hook.get_hookimpls()):
-        if impl.wrapper or impl.hookwrapper:
-            continue
-        try:
-            impl.function(*[kwargs[name] for name in impl.argnames])
-        except Exception:
-            failed.append(impl.plugin_name)
-            logger.exception("Plugin %s failed in %s", impl.plugin_name, hook_name)
+    for outcome in get_plugin_manager().call_each(hook_name, kwargs):
+        if outcome.failed:
+            failed.append(outcome.plugin_name)
+            logger.error(
+                "Plugin %s failed in %s", outcome.plugin_name, hook_name, exc_info=outcome.error
+            )
     return failed

@@ -7,9 +7,13 @@ audit row in one transaction; :func:`transition_order` moves an order along
 
 Lock order, so that two transactions never wait on each other in a cycle: an order row
 first (transitions), then product rows in ascending primary key (placing takes them with
-one ``UPDATE ... RETURNING`` per product in that order on PostgreSQL, with
-``SELECT ... FOR UPDATE ORDER BY id`` elsewhere; a cancel gives stock back in the same
-order).
+one ``UPDATE ... RETURNING`` per product in that order; a cancel gives stock back in the
+same order).
+
+Placing writes through the ORM on every database (``save()`` for the order and its audit
+row, ``bulk_create()`` for its adjustments, lines and ledger rows): the conditional
+``UPDATE ... RETURNING`` of :func:`~nexus_catalog.services.inventory.take_stock` is the
+one hand-written statement, because it is the oversell guarantee.
 """
 
 from __future__ import annotations
@@ -27,10 +31,17 @@ from nexus_catalog.exceptions import (
     PricingError,
     TransitionForbidden,
 )
-from nexus_catalog.models import Order, OrderAdjustment, OrderLine, OrderStatus, Product
+from nexus_catalog.models import (
+    InventoryMovement,
+    Order,
+    OrderAdjustment,
+    OrderLine,
+    OrderStatus,
+    Product,
+)
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import DraftLine
-from nexus_catalog.services import audit, inventory, pricing, statements
+from nexus_catalog.services import audit, inventory, pricing
 from nexus_catalog.services.audit import AuditContext
 from nexus_catalog.services.lifecycle import call_after_commit
 
@@ -79,9 +90,8 @@ def place_order(
     wanted = _parse_items(items)
     pm = get_plugin_manager()
     db = router.db_for_write(Order)
-    compiled = statements.supported(db, lines=len(wanted))
     with transaction.atomic(using=db):
-        products = _take_products(wanted, db) if compiled else _lock_products(wanted, db)
+        products = _take_products(wanted, db)
         drafts = [
             DraftLine(
                 product=products[pid],
@@ -101,15 +111,18 @@ def place_order(
             note=note,
             shipping_address=shipping_address,
         )
+        # The plugins see the order before it is saved (no pk), as documented in
+        # nexus_order_adjustments: its total is not known until they have answered.
         adjustments = pricing.adjustments(pm, order, drafts, user)
         order.total = _money_total(subtotal + sum((a.amount for a in adjustments), Decimal("0")))
-        adjustment_rows = [
+        order.save(using=db, force_insert=True)
+        adjustment_rows = OrderAdjustment.objects.using(db).bulk_create(
             OrderAdjustment(
                 order=order, code=a.code, label=a.label, amount=a.amount, source=a.source
             )
             for a in adjustments
-        ]
-        lines = [
+        )
+        lines = OrderLine.objects.using(db).bulk_create(
             OrderLine(
                 order=order,
                 product=d.product,
@@ -120,26 +133,18 @@ def place_order(
                 line_total=pricing.to_money(d.line_total),
             )
             for d in drafts
-        ]
-        snapshot = _order_snapshot(order, lines, adjustments)
-        if compiled:
-            log = audit.entry("order.created", order, actor=user, after=snapshot, context=context)
-            statements.insert_order(
-                order,
-                lines,
-                adjustment_rows,
-                inventory.order_movements(lines, actor=user),
-                log,
-                using=db,
-            )
-            audit.deliver_on_commit(log)
-        else:
-            order.save(using=db, force_insert=True)
-            OrderAdjustment.objects.using(db).bulk_create(adjustment_rows)
-            OrderLine.objects.using(db).bulk_create(lines)
-            for line in sorted(lines, key=lambda line: line.product_id):
-                inventory.take_stock(line, actor=user)
-            audit.record("order.created", order, actor=user, after=snapshot, context=context)
+        )
+        # bulk_create has set the lines' ids (PostgreSQL, SQLite >= 3.35 return them).
+        InventoryMovement.objects.using(db).bulk_create(
+            inventory.order_movements(lines, actor=user)
+        )
+        audit.record(
+            "order.created",
+            order,
+            actor=user,
+            after=_order_snapshot(order, lines, adjustments),
+            context=context,
+        )
         _prefill(order, "lines", lines)
         _prefill(order, "adjustments", adjustment_rows)
         call_after_commit("nexus_order_created", order=order)
@@ -152,16 +157,15 @@ _PRODUCT_FIELDS = ("id", "name", "sku", "price", "stock", "is_active", "category
 
 def _take_products(wanted: Mapping[int, tuple[int, int]], db: str) -> dict[int, Product]:
     """Take the stock of every product of the order, one ``UPDATE ... RETURNING`` each in
-    ascending primary key (the lock order), and return the products (PostgreSQL).
+    ascending primary key (the lock order), and return the products.
 
     When a product cannot be taken, the rows are read again to say which item is wrong
-    and why, exactly as :func:`_lock_products` does; the caller's transaction then rolls
-    back the units already taken.
+    and why; the caller's transaction then rolls back the units already taken.
     """
     products = {}
     for pid in sorted(wanted):
         _, quantity = wanted[pid]
-        product = inventory.take_stock_returning(pid, quantity, fields=_PRODUCT_FIELDS, using=db)
+        product = inventory.take_stock(pid, quantity, fields=_PRODUCT_FIELDS, using=db)
         if product is None:
             _explain_shortage(wanted, products, db, failed=pid)
         products[pid] = product
@@ -189,21 +193,6 @@ def _explain_shortage(
     )
 
 
-def _lock_products(wanted: Mapping[int, tuple[int, int]], db: str) -> dict[int, Product]:
-    """Lock the products of the order in ascending primary key and check them (the
-    stock is taken once the lines exist, by :func:`inventory.take_stock`)."""
-    products = {
-        p.pk: p
-        for p in Product.objects.using(db)
-        .select_for_update()
-        .filter(pk__in=wanted)
-        .order_by("pk")
-        .only(*_PRODUCT_FIELDS)
-    }
-    _check_availability(wanted, products)
-    return products
-
-
 def _prefill(order: Order, relation: str, rows: list[Any]) -> None:
     """Let ``order.<relation>.all()`` answer ``rows`` without a query.
 
@@ -216,13 +205,6 @@ def _prefill(order: Order, relation: str, rows: list[Any]) -> None:
     queryset._result_cache = rows
     queryset._prefetch_done = True
     order.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
-
-
-def allowed_targets(order: Order, actor: Any) -> frozenset[str]:
-    """The statuses ``actor`` may move ``order`` to now (``None`` is the system)."""
-    return frozenset(
-        target for target in TRANSITIONS[order.status] if _may_move(order, target, actor)
-    )
 
 
 def transition_order(
@@ -405,7 +387,7 @@ def _parse_items(items: Any) -> dict[int, tuple[int, int]]:
 def _check_availability(
     wanted: Mapping[int, tuple[int, int]], products: Mapping[int, Product]
 ) -> None:
-    """Every product exists, is active and has the stock asked for (rows are locked)."""
+    """Every product exists, is active and has the stock asked for."""
     errors: dict[int, dict[str, list[str]]] = {}
     for pid, (index, quantity) in wanted.items():
         product = products.get(pid)

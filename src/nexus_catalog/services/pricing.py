@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from nexus_catalog.exceptions import NexusError, PricingError
 from nexus_catalog.models import Order, OrderAdjustment, Product
+from nexus_catalog.plugins.manager import NexusPluginManager
 from nexus_catalog.plugins.types import Adjustment, DraftLine
 
 logger = logging.getLogger(__name__)
@@ -64,38 +65,34 @@ def unit_price(pm: pluggy.PluginManager, product: Product, quantity: int, user: 
 
 
 def adjustments(
-    pm: pluggy.PluginManager, order: Order, lines: Sequence[DraftLine], user: Any
+    pm: NexusPluginManager, order: Order, lines: Sequence[DraftLine], user: Any
 ) -> list[Adjustment]:
     """Every plugin's adjustments, in pluggy's call order, each with ``source`` set to the
     name of the plugin that gave it.
 
-    Each implementation is called on its own (in the order a hook call would use) so that
-    the engine knows which plugin gave which adjustment; wrappers (``wrapper=True``) of
-    this hook are therefore not applied, and are logged as ignored.
+    Each implementation is called on its own (:meth:`NexusPluginManager.call_each
+    <nexus_catalog.plugins.manager.NexusPluginManager.call_each>`, whose rule for wrappers
+    applies: they are skipped and reported) so that the engine knows which plugin gave
+    which adjustment. The first plugin that fails stops the pricing: the ones after it are
+    not called.
 
     :raises PricingError: a plugin raised, or returned something that is not an
         :class:`~nexus_catalog.plugins.types.Adjustment` with a finite ``Decimal`` amount.
     """
     found: list[Adjustment] = []
     kwargs = {"order": order, "lines": lines, "user": user}
-    # get_hookimpls() lists implementations in reverse call order, wrappers last.
-    for impl in reversed(pm.hook.nexus_order_adjustments.get_hookimpls()):
-        if impl.wrapper or impl.hookwrapper:
-            logger.warning(
-                "Wrapper %s of nexus_order_adjustments ignored: adjustments do not chain",
-                impl.plugin_name,
+    for outcome in pm.call_each("nexus_order_adjustments", kwargs):
+        error = outcome.error
+        if isinstance(error, (NexusError, DatabaseError)):
+            raise error
+        if error is not None:
+            logger.error(
+                "Plugin %s failed in nexus_order_adjustments", outcome.plugin_name, exc_info=error
             )
-            continue
-        try:
-            result = impl.function(*[kwargs[name] for name in impl.argnames])
-        except (NexusError, DatabaseError):
-            raise
-        except Exception as exc:
-            logger.exception("Plugin %s failed in nexus_order_adjustments", impl.plugin_name)
-            raise PricingError("The order could not be priced: a pricing plugin failed.") from exc
-        for item in result or ():
+            raise PricingError("The order could not be priced: a pricing plugin failed.") from error
+        for item in outcome.result or ():
             if not isinstance(item, Adjustment) or not _is_amount(item.amount):
-                logger.error("Plugin %s gave an invalid adjustment %r", impl.plugin_name, item)
+                logger.error("Plugin %s gave an invalid adjustment %r", outcome.plugin_name, item)
                 raise PricingError("A pricing plugin returned an invalid adjustment.")
             found.append(
                 replace(
@@ -103,7 +100,7 @@ def adjustments(
                     code=(slugify(str(item.code)) or "adjustment")[:_CODE_MAX],
                     label=str(item.label)[:_LABEL_MAX],
                     amount=to_money(item.amount),
-                    source=impl.plugin_name,
+                    source=outcome.plugin_name,
                 )
             )
     return found

@@ -1,4 +1,8 @@
-"""The :class:`~nexus_catalog.services.audit.AuditContext` of a request."""
+"""Where a request came from: its id, the client's IP address, and the
+:class:`~nexus_catalog.services.audit.AuditContext` they make for the audit rows.
+
+Shared by the API views and the admin (neither imports the other).
+"""
 
 from __future__ import annotations
 
@@ -40,4 +44,5 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def audit_context(request: HttpRequest) -> AuditContext:
+    """The request id and client IP of ``request``, for the audit rows of its changes."""
     return AuditContext(request_id=request_id(request), ip_address=client_ip(request))
