@@ -30,7 +30,11 @@ from nexus_accounts.api.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from nexus_accounts.api.throttles import LoginRateThrottle, RegisterRateThrottle
+from nexus_accounts.api.throttles import (
+    LoginRateThrottle,
+    PasswordChangeRateThrottle,
+    RegisterRateThrottle,
+)
 from nexus_accounts.exceptions import (
     AccountValidationError,
     InvalidCredentials,
@@ -198,6 +202,7 @@ class MeView(APIView):
 
 class PasswordChangeView(APIView):
     permission_classes = (IsAuthenticated,)
+    throttle_classes = (PasswordChangeRateThrottle,)
 
     @swagger_auto_schema(
         operation_summary="Change the caller's password and log out every session",
@@ -206,6 +211,10 @@ class PasswordChangeView(APIView):
             204: "Password changed; every refresh token of the user is blacklisted.",
             400: FIELD_ERRORS,
             401: UNAUTHENTICATED,
+            429: openapi.Response(
+                "Too many password changes by this user; see the Retry-After header.",
+                ErrorDetailSerializer,
+            ),
         },
         tags=TAGS,
     )
