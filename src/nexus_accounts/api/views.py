@@ -40,6 +40,7 @@ from nexus_accounts.exceptions import (
     InvalidCredentials,
     InvalidRefreshToken,
 )
+from nexus_catalog.api.parsers import NexusParsersMixin
 from nexus_catalog.idempotency.exempt import idempotency_exempt
 
 TAGS = ["auth"]
@@ -52,7 +53,12 @@ UNAUTHENTICATED = openapi.Response(
 )
 
 
-class AnonymousEndpoint(APIView):
+class AccountsEndpoint(NexusParsersMixin, APIView):
+    """Every view of the accounts API: with DRF's JSON parser swapped for the package's, a
+    JSON body nested too deeply is a 400 (see :mod:`nexus_catalog.api.parsers`)."""
+
+
+class AnonymousEndpoint(AccountsEndpoint):
     """An endpoint for callers without a token: any Authorization header is ignored, and
     authentication failures stay 401 (DRF turns them into 403 when no authenticator is set)."""
 
@@ -148,7 +154,7 @@ class RefreshView(AnonymousEndpoint):
         return Response(pair)
 
 
-class LogoutView(APIView):
+class LogoutView(AccountsEndpoint):
     permission_classes = (IsAuthenticated,)
 
     @swagger_auto_schema(
@@ -173,7 +179,7 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
+class MeView(AccountsEndpoint):
     permission_classes = (IsAuthenticated,)
 
     @swagger_auto_schema(
@@ -200,7 +206,7 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(AccountsEndpoint):
     permission_classes = (IsAuthenticated,)
     throttle_classes = (PasswordChangeRateThrottle,)
 

@@ -1,8 +1,9 @@
 """The catalog's viewsets: parse, authorise, call one service, render.
 
 Every viewset here inherits :class:`CatalogViewSetMixin`, which gives it the catalog's
-JSON exception handler, the OpenAPI schema class that documents ``Idempotency-Key`` on
-every write, and the audit context of the request.
+JSON exception handler, the JSON parser that refuses too deep a body with a 400 (see
+:mod:`nexus_catalog.api.parsers`), the OpenAPI schema class that documents
+``Idempotency-Key`` on every write, and the audit context of the request.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from nexus_catalog.api import errors
 from nexus_catalog.api.context import REQUEST_ID_HEADER, audit_context, request_id
 from nexus_catalog.api.filters import ProductFilter, ProductFilterBackend
 from nexus_catalog.api.pagination import CatalogPagination
+from nexus_catalog.api.parsers import NexusParsersMixin
 from nexus_catalog.api.permissions import IsStaffOrReadOnly, is_staff
 from nexus_catalog.api.reads import row_shape
 from nexus_catalog.api.renderers import FastJSONRenderer
@@ -49,7 +51,7 @@ ERRORS = {
 }
 
 
-class CatalogViewSetMixin:
+class CatalogViewSetMixin(NexusParsersMixin):
     """What every catalog viewset shares.
 
     The exception handler is chosen here (``get_exception_handler``) rather than in the
