@@ -41,7 +41,7 @@ from nexus_catalog.api.serializers import (
     ProductSerializer,
     TransitionSerializer,
 )
-from nexus_catalog.models import AuditLog, Category, Order, OrderStatus, Product
+from nexus_catalog.models import AuditLog, Category, Order, Product
 from nexus_catalog.services import catalog, ordering
 from nexus_catalog.services.audit import AuditContext, object_type
 
@@ -263,10 +263,9 @@ class OrderViewSet(
     @swagger_auto_schema(responses={204: "Cancelled (the order stays readable).", **ERRORS})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Cancel the order and give its stock back; an order already cancelled is left
-        as it is. The order is never deleted."""
+        as it is (so racing DELETEs all answer 204). The order is never deleted."""
         order = self.get_object()
-        if order.status != OrderStatus.CANCELLED:
-            ordering.cancel_order(order, request.user, context=self.audit_context())
+        ordering.cancel_order(order, request.user, context=self.audit_context())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @swagger_auto_schema(

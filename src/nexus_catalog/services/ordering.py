@@ -276,8 +276,28 @@ def transition_order(
 
 
 def cancel_order(order: Order, actor: Any, *, context: AuditContext | None = None) -> Order:
-    """Cancel ``order`` and give its stock back (see :func:`transition_order`)."""
-    return transition_order(order, OrderStatus.CANCELLED, actor, context=context)
+    """Cancel ``order`` and give its stock back (see :func:`transition_order`).
+
+    Idempotent, unlike a transition: an order already cancelled is left as it is (no stock
+    returned again, no audit row), so racing cancels of one order (parallel DELETE requests,
+    a customer and the unpaid-order sweep) all succeed and only the first changes anything.
+    The status is read under the order's row lock, the lock the transition takes.
+
+    :raises TransitionForbidden: the actor is neither staff, the system nor the owner (even
+        of an order already cancelled).
+    """
+    with transaction.atomic():
+        locked = (
+            Order.objects.select_for_update()
+            .only("user_id", "status", "updated_at")
+            .get(pk=order.pk)
+        )
+        if locked.status != OrderStatus.CANCELLED:
+            return transition_order(order, OrderStatus.CANCELLED, actor, context=context)
+        if not _is_staff_or_system(actor) and locked.user_id != actor.pk:
+            raise TransitionForbidden("You may not cancel this order.", field="status")
+    order.status, order.updated_at = locked.status, locked.updated_at
+    return order
 
 
 def update_order(
