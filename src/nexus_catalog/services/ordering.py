@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import router, transaction
 
-from nexus_catalog.conf import catalog_settings
+from nexus_catalog.conf import STOCK_COLUMN_MAX, catalog_settings
 from nexus_catalog.exceptions import (
     OrderTransitionDenied,
     OrderValidationError,
@@ -255,11 +255,14 @@ def transition_order(
         get_plugin_manager().hook.nexus_order_pre_transition(
             order=locked, source=source, target=target, actor=actor
         )
+        lines: list[OrderLine] = []
+        if target == OrderStatus.CANCELLED:
+            lines = list(locked.lines.order_by("product_id", "id"))
+            _check_room_for_returns(lines)
         locked.status = target
         locked.save(update_fields=["status", "updated_at"])
-        if target == OrderStatus.CANCELLED:
-            for line in locked.lines.order_by("product_id", "id"):
-                inventory.return_stock(line, actor=actor)
+        for line in lines:
+            inventory.return_stock(line, actor=actor)
         audit.record(
             "order.transitioned",
             locked,
@@ -273,6 +276,35 @@ def transition_order(
         )
     order.status, order.updated_at = locked.status, locked.updated_at
     return order
+
+
+def _check_room_for_returns(lines: Sequence[OrderLine]) -> None:
+    """Refuse a cancel whose units would take a product's stock past the column's maximum.
+
+    ``MAX_STOCK`` keeps that from happening; stock written before it existed (or by hand in
+    the database) may not leave the room, and the database would then refuse the update
+    with an error (a 500, and an order nobody can cancel). The products are locked in
+    ascending primary key, the order in which the stock is then given back.
+
+    :raises OrderTransitionDenied: on ``status``, naming the product; nothing is changed.
+    """
+    quantities: dict[int, int] = {}
+    for line in lines:
+        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+    stocks = (
+        Product.objects.select_for_update()
+        .filter(pk__in=quantities)
+        .order_by("pk")
+        .values_list("pk", "name", "stock")
+    )
+    for pk, name, stock in stocks:
+        if stock + quantities[pk] > STOCK_COLUMN_MAX:
+            raise OrderTransitionDenied(
+                f"The order cannot be cancelled: giving back {quantities[pk]} units of {name} "
+                f"would take its stock ({stock}) past {STOCK_COLUMN_MAX}, the most it can "
+                "hold. Lower its stock first.",
+                field="status",
+            )
 
 
 def cancel_order(order: Order, actor: Any, *, context: AuditContext | None = None) -> Order:
