@@ -70,3 +70,12 @@ def test_ascii_page_size_still_works(api_client, product):
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 1
+
+
+def test_order_of_a_product_id_past_the_id_column_is_400_naming_it(auth_client, customer):
+    items = [{"product": 2**63, "quantity": 1}]
+
+    response = auth_client(customer).post("/api/orders/", {"items": items}, format="json")
+
+    assert response.status_code == 400
+    assert "product" in response.json()["items"]["0"]

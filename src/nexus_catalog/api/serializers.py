@@ -128,7 +128,11 @@ class OrderSerializer(FastRepresentationMixin, serializers.ModelSerializer):
 
 
 class OrderItemSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1, help_text="The product's id.")
+    # At most the largest id the column holds: SQLite cannot even compare a larger number
+    # (OverflowError), so it would be a 500 instead of "does not exist".
+    product = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The product's id."
+    )
     quantity = serializers.IntegerField(min_value=1, help_text="Units wanted (1 or more).")
 
     def validate_quantity(self, value: int) -> int:
