@@ -18,7 +18,11 @@ from django.core.checks import CheckMessage, Error, register
 from nexus_accounts.conf import accounts_settings
 
 BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
-THROTTLE_RATE_KEYS = ("REGISTER_THROTTLE_RATE", "LOGIN_THROTTLE_RATE")
+THROTTLE_RATE_KEYS = (
+    "REGISTER_THROTTLE_RATE",
+    "LOGIN_THROTTLE_RATE",
+    "PASSWORD_CHANGE_THROTTLE_RATE",
+)
 # DRF's SimpleRateThrottle.parse_rate reads "<count>/<period>", period by its first letter.
 _RATE = re.compile(r"^\d+/[smhd][a-z]*$")
 

@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     # cache such as Redis. A bad rate fails the check nexus_accounts.E004.
     "REGISTER_THROTTLE_RATE": "5/min",
     "LOGIN_THROTTLE_RATE": "10/min",
+    # Per user (a stolen access token must not allow guessing the old password freely).
+    "PASSWORD_CHANGE_THROTTLE_RATE": "5/hour",
     # Whether login accepts the e-mail address (any case) in place of the username.
     "LOGIN_WITH_EMAIL": True,
 }

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, register
 from django.db import connections, router
 
-from nexus_catalog.conf import catalog_settings
+from nexus_catalog.conf import STOCK_COLUMN_MAX, catalog_settings
 from nexus_catalog.models import Product
 from nexus_catalog.services.inventory import can_take_stock
 
@@ -47,6 +47,17 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                     id="nexus_catalog.E002",
                 )
             )
+    max_stock = catalog_settings.MAX_STOCK
+    room = STOCK_COLUMN_MAX - catalog_settings.MAX_LINE_QUANTITY
+    if not isinstance(max_stock, int) or isinstance(max_stock, bool) or not 1 <= max_stock <= room:
+        errors.append(
+            Error(
+                f"NEXUS_CATALOG['MAX_STOCK'] must be a whole number from 1 to {room:,} (the "
+                f"stock column's {STOCK_COLUMN_MAX:,} less MAX_LINE_QUANTITY, room for a "
+                f"cancelled order's units to come back), not {max_stock!r}.",
+                id="nexus_catalog.E002",
+            )
+        )
     limit = catalog_settings.COUNT_LIMIT
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
         errors.append(

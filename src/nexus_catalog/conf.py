@@ -21,6 +21,10 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 
+# The largest value the stock column holds (``PositiveIntegerField``: a 32-bit integer on
+# PostgreSQL); MAX_STOCK must stay below it (check nexus_catalog.E002).
+STOCK_COLUMN_MAX = 2_147_483_647
+
 DEFAULTS: dict[str, Any] = {
     # ISO 4217 code stored on every order; all prices are in this currency.
     "CURRENCY": "USD",
@@ -35,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     # Unrestricted-consumption guards on order placement.
     "MAX_ORDER_LINES": 50,
     "MAX_LINE_QUANTITY": 1000,
+    # The most stock a staff edit may set. The stock column holds 2,147,483,647; the rest is
+    # room for the units of open orders to come back when they are cancelled.
+    "MAX_STOCK": 1_000_000_000,
     # Pending orders older than this are cancelled by the beat sweep and their stock returned.
     "UNPAID_ORDER_TTL": timedelta(hours=24),
     # Extra plugins by dotted path (a module, an object, or a class instantiated with no

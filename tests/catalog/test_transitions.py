@@ -127,11 +127,13 @@ def test_cancel_of_a_paid_order_returns_stock(pending_order, product, staff):
     assert product.stock == 10
 
 
-def test_second_cancel_is_refused_and_returns_nothing_more(pending_order, product, customer):
+def test_second_cancel_transition_is_refused_and_returns_nothing_more(
+    pending_order, product, customer
+):
     cancel_order(pending_order, customer)
 
     with pytest.raises(OrderTransitionDenied):
-        cancel_order(pending_order, customer)
+        transition_order(pending_order, OrderStatus.CANCELLED, customer)
 
     product.refresh_from_db()
     assert product.stock == 10

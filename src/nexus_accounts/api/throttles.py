@@ -1,4 +1,5 @@
-"""Per-client-IP throttles of the anonymous-facing endpoints (register, login).
+"""Throttles of the accounts endpoints: per client IP for the anonymous-facing ones (register,
+login), per user for the password change.
 
 The rate is read from ``accounts_settings`` when the throttle is built, that is on every
 request, so a changed setting (``override_settings`` in tests) applies at once. Counters live
@@ -47,3 +48,17 @@ class RegisterRateThrottle(AccountsRateThrottle):
 class LoginRateThrottle(AccountsRateThrottle):
     scope = "nexus_accounts_login"
     setting = "LOGIN_THROTTLE_RATE"
+
+
+class PasswordChangeRateThrottle(AccountsRateThrottle):
+    """Per user, not per address: whoever holds a user's access token (a stolen one
+    included) gets this many tries at the old password, from however many addresses.
+    Permissions are checked before throttles, so the caller is authenticated here."""
+
+    scope = "nexus_accounts_password_change"
+    setting = "PASSWORD_CHANGE_THROTTLE_RATE"
+
+    def get_cache_key(self, request: Request, view: APIView) -> str:
+        user = request.user
+        ident = f"user:{user.pk}" if user and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}

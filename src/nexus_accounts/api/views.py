@@ -30,12 +30,17 @@ from nexus_accounts.api.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from nexus_accounts.api.throttles import LoginRateThrottle, RegisterRateThrottle
+from nexus_accounts.api.throttles import (
+    LoginRateThrottle,
+    PasswordChangeRateThrottle,
+    RegisterRateThrottle,
+)
 from nexus_accounts.exceptions import (
     AccountValidationError,
     InvalidCredentials,
     InvalidRefreshToken,
 )
+from nexus_catalog.api.parsers import NexusParsersMixin
 from nexus_catalog.idempotency.exempt import idempotency_exempt
 
 TAGS = ["auth"]
@@ -48,7 +53,12 @@ UNAUTHENTICATED = openapi.Response(
 )
 
 
-class AnonymousEndpoint(APIView):
+class AccountsEndpoint(NexusParsersMixin, APIView):
+    """Every view of the accounts API: with DRF's JSON parser swapped for the package's, a
+    JSON body nested too deeply is a 400 (see :mod:`nexus_catalog.api.parsers`)."""
+
+
+class AnonymousEndpoint(AccountsEndpoint):
     """An endpoint for callers without a token: any Authorization header is ignored, and
     authentication failures stay 401 (DRF turns them into 403 when no authenticator is set)."""
 
@@ -144,7 +154,7 @@ class RefreshView(AnonymousEndpoint):
         return Response(pair)
 
 
-class LogoutView(APIView):
+class LogoutView(AccountsEndpoint):
     permission_classes = (IsAuthenticated,)
 
     @swagger_auto_schema(
@@ -169,7 +179,7 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
+class MeView(AccountsEndpoint):
     permission_classes = (IsAuthenticated,)
 
     @swagger_auto_schema(
@@ -196,8 +206,9 @@ class MeView(APIView):
         return Response(UserSerializer(user).data)
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(AccountsEndpoint):
     permission_classes = (IsAuthenticated,)
+    throttle_classes = (PasswordChangeRateThrottle,)
 
     @swagger_auto_schema(
         operation_summary="Change the caller's password and log out every session",
@@ -206,6 +217,10 @@ class PasswordChangeView(APIView):
             204: "Password changed; every refresh token of the user is blacklisted.",
             400: FIELD_ERRORS,
             401: UNAUTHENTICATED,
+            429: openapi.Response(
+                "Too many password changes by this user; see the Retry-After header.",
+                ErrorDetailSerializer,
+            ),
         },
         tags=TAGS,
     )

@@ -127,12 +127,18 @@ def authenticate_user(request: Any, identifier: str, password: str) -> AbstractB
     match; :class:`InvalidCredentials` otherwise, whatever the reason.
 
     An identifier with ``@`` is first looked up as an e-mail address, case-insensitively;
-    when that finds no single user, it is tried as a username (Django usernames may hold
-    ``@``). Authentication goes through Django's backends (``request``, a Django or DRF
-    request or ``None``, is handed to them), so ``user_login_failed`` fires and ``is_active``
-    is honoured.
+    when that finds exactly one user, that user's password is checked, otherwise the
+    identifier is taken as a username (Django usernames may hold ``@``). Authentication goes
+    through Django's backends (``request``, a Django or DRF request or ``None``, is handed to
+    them), so ``user_login_failed`` fires and ``is_active`` is honoured.
+
+    Exactly one account is tried. Django's ``ModelBackend`` hashes the password once for an
+    unknown username, as it does to check a known one's, so a failed login costs one hash
+    whether the account exists or not; trying the e-mail's account and then the identifier
+    as a username would cost two for a registered address, and the time would tell an
+    attacker which addresses have accounts.
     """
-    candidates = [identifier]
+    username = identifier
     if accounts_settings.LOGIN_WITH_EMAIL and "@" in identifier:
         user_model = get_user_model()
         usernames = list(
@@ -140,12 +146,11 @@ def authenticate_user(request: Any, identifier: str, password: str) -> AbstractB
                 **{f"{user_model.get_email_field_name()}__iexact": identifier}
             ).values_list(user_model.USERNAME_FIELD, flat=True)[:2]
         )
-        if len(usernames) == 1 and usernames[0] != identifier:
-            candidates.insert(0, usernames[0])
-    for username in candidates:
-        user = authenticate(request, username=username, password=password)
-        if user is not None and jwt_settings.USER_AUTHENTICATION_RULE(user):
-            return user
+        if len(usernames) == 1:
+            username = usernames[0]
+    user = authenticate(request, username=username, password=password)
+    if user is not None and jwt_settings.USER_AUTHENTICATION_RULE(user):
+        return user
     raise InvalidCredentials()
 
 

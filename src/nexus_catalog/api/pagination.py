@@ -30,6 +30,23 @@ from nexus_catalog.conf import catalog_settings
 _MAX_ROW = 2**63 - 1
 
 
+# More digits than any page or page size can use; also under the 4,300 digits past which
+# ``int()`` raises instead of converting.
+_MAX_DIGITS = 20
+
+
+def _whole_number(raw: str) -> int | None:
+    """``raw`` as a whole number when it is 1 to 20 ASCII digits; None otherwise.
+
+    ``str.isdigit()`` is true for ``"²"`` and ``"①"``, which ``int()`` refuses; ``int()``
+    accepts the decimal digits of every script (Arabic-Indic ones...) and refuses more than
+    4,300 digits. A query parameter is a number only in the digits clients are told to send.
+    """
+    if not (0 < len(raw) <= _MAX_DIGITS and raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw)
+
+
 class PageCount(NamedTuple):
     """What DRF reads from ``page.paginator``: ``count`` (None when unknown) and
     ``num_pages``, the pages known to exist (up to the next one when the count is unknown:
@@ -97,9 +114,10 @@ class CatalogPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        size = _whole_number(raw)
+        if size is None or size < 1:
             raise ValidationError({self.page_size_query_param: ["A positive whole number."]})
-        return min(int(raw), self.max_page_size)
+        return min(size, self.max_page_size)
 
     def paginate_queryset(
         self, queryset: QuerySet | list, request: Request, view: Any = None
@@ -143,9 +161,8 @@ class CatalogPagination(PageNumberPagination):
         """The page asked for, as a number; anything but a whole number from 1 is a 404,
         as with DRF's own class."""
         messages = Paginator.default_error_messages
-        try:
-            number = int(raw)
-        except (TypeError, ValueError):
+        number = _whole_number(str(raw))
+        if number is None:
             self.invalid_page(raw, messages["invalid_page"])
         if number < 1:
             self.invalid_page(raw, messages["min_page"])

@@ -42,7 +42,9 @@ class ProductSerializer(serializers.ModelSerializer):
     recorded as one inventory movement (``restock`` up, ``adjustment`` down)."""
 
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    stock = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    stock = serializers.IntegerField(
+        min_value=0, required=False, help_text="Units in stock; at most MAX_STOCK (staff)."
+    )
 
     class Meta:
         model = Product
@@ -63,6 +65,14 @@ class ProductSerializer(serializers.ModelSerializer):
 
     #: The columns the list and detail read (``.only()``): the fields, the category as its id.
     READ_FIELDS = tuple("category_id" if name == "category" else name for name in Meta.fields)
+
+    def validate_stock(self, value: int) -> int:
+        # The setting is read per request (it may change); the service checks it again.
+        if value > catalog_settings.MAX_STOCK:
+            raise serializers.ValidationError(
+                f"At most {catalog_settings.MAX_STOCK} units (MAX_STOCK)."
+            )
+        return value
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -118,7 +128,11 @@ class OrderSerializer(FastRepresentationMixin, serializers.ModelSerializer):
 
 
 class OrderItemSerializer(serializers.Serializer):
-    product = serializers.IntegerField(min_value=1, help_text="The product's id.")
+    # At most the largest id the column holds: SQLite cannot even compare a larger number
+    # (OverflowError), so it would be a 500 instead of "does not exist".
+    product = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The product's id."
+    )
     quantity = serializers.IntegerField(min_value=1, help_text="Units wanted (1 or more).")
 
     def validate_quantity(self, value: int) -> int:

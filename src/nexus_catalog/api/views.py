@@ -1,8 +1,9 @@
 """The catalog's viewsets: parse, authorise, call one service, render.
 
 Every viewset here inherits :class:`CatalogViewSetMixin`, which gives it the catalog's
-JSON exception handler, the OpenAPI schema class that documents ``Idempotency-Key`` on
-every write, and the audit context of the request.
+JSON exception handler, the JSON parser that refuses too deep a body with a 400 (see
+:mod:`nexus_catalog.api.parsers`), the OpenAPI schema class that documents
+``Idempotency-Key`` on every write, and the audit context of the request.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from rest_framework.serializers import BaseSerializer
 from nexus_catalog.api import errors
 from nexus_catalog.api.filters import ProductFilter, ProductFilterBackend
 from nexus_catalog.api.pagination import CatalogPagination
+from nexus_catalog.api.parsers import NexusParsersMixin
 from nexus_catalog.api.permissions import IsStaffOrReadOnly, is_staff
 from nexus_catalog.api.reads import row_shape
 from nexus_catalog.api.renderers import FastJSONRenderer
@@ -38,7 +40,7 @@ from nexus_catalog.api.serializers import (
     ProductSerializer,
     TransitionSerializer,
 )
-from nexus_catalog.models import AuditLog, Category, Order, OrderStatus, Product
+from nexus_catalog.models import AuditLog, Category, Order, Product
 from nexus_catalog.request_context import REQUEST_ID_HEADER, audit_context, request_id
 from nexus_catalog.services import catalog, ordering
 from nexus_catalog.services.audit import AuditContext, object_type
@@ -49,7 +51,7 @@ ERRORS = {
 }
 
 
-class CatalogViewSetMixin:
+class CatalogViewSetMixin(NexusParsersMixin):
     """What every catalog viewset shares.
 
     The exception handler is chosen here (``get_exception_handler``) rather than in the
@@ -261,10 +263,9 @@ class OrderViewSet(
     @swagger_auto_schema(responses={204: "Cancelled (the order stays readable).", **ERRORS})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Cancel the order and give its stock back; an order already cancelled is left
-        as it is. The order is never deleted."""
+        as it is (so racing DELETEs all answer 204). The order is never deleted."""
         order = self.get_object()
-        if order.status != OrderStatus.CANCELLED:
-            ordering.cancel_order(order, request.user, context=self.audit_context())
+        ordering.cancel_order(order, request.user, context=self.audit_context())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @swagger_auto_schema(

@@ -8,11 +8,12 @@ never written here directly: a new value becomes an
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from nexus_catalog.exceptions import CategoryCycle, CategoryNotEmpty, ProductInUse
 from nexus_catalog.models import Category, InventoryMovement, Product
@@ -70,12 +71,19 @@ def update_category(
 ) -> Category:
     """Change a category's fields.
 
+    A new parent is checked under a lock that serialises every change of parent (see
+    :func:`_lock_category_tree`): two categories moved under each other at once cannot both
+    pass the check, the second sees the first's move and is refused.
+
     :raises CategoryCycle: the new parent is the category itself or one of its descendants.
     """
     with transaction.atomic():
+        new_parent = data.get("parent")
+        if new_parent is not None:
+            _lock_category_tree()
         current = Category.objects.select_for_update().get(pk=category.pk)
-        if data.get("parent") is not None:
-            _check_not_descendant(current, data["parent"])
+        if new_parent is not None:
+            _check_not_descendant(current, new_parent.pk)
         before = _snapshot(current, CATEGORY_FIELDS)
         _apply(current, data, CATEGORY_FIELDS)
         current.save()
@@ -95,14 +103,40 @@ def update_category(
     return category
 
 
-def _check_not_descendant(category: Category, parent: Category) -> None:
+# The key of the PostgreSQL advisory lock that serialises changes of a category's parent.
+_CATEGORY_TREE_LOCK = int.from_bytes(
+    hashlib.blake2b(b"nexus_catalog:category-tree", digest_size=8).digest(), "big", signed=True
+)
+
+
+def _lock_category_tree() -> None:
+    """Serialise, until the end of the transaction, every change of a category's parent.
+
+    Row locks cannot do it: whether a move makes a cycle depends on every ancestor of the new
+    parent, rows another move may be changing at that moment, and locking the moved rows
+    alone let two crossed moves both pass the check (a cycle) or wait on each other (a
+    deadlock). Moves are rare staff edits, so one lock for all of them costs nothing. On
+    PostgreSQL it is a transaction-level advisory lock; SQLite lets one transaction write at
+    a time, and a second writer that read before the first committed fails rather than
+    writing a cycle.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CATEGORY_TREE_LOCK])
+
+
+def _check_not_descendant(category: Category, parent_id: int) -> None:
+    """Refuse ``parent_id`` as the parent of ``category`` when it is the category or one of
+    its descendants: walk up from it, reading each parent anew (instances loaded before the
+    tree lock may hold parents that have changed since)."""
     seen: set[int] = set()
-    node: Category | None = parent
-    while node is not None and node.pk not in seen:
-        if node.pk == category.pk:
+    node_id: int | None = parent_id
+    while node_id is not None and node_id not in seen:
+        if node_id == category.pk:
             raise CategoryCycle(field="parent")
-        seen.add(node.pk)
-        node = node.parent
+        seen.add(node_id)
+        node_id = Category.objects.filter(pk=node_id).values_list("parent_id", flat=True).first()
 
 
 def delete_category(category: Category, *, actor: Any, context: AuditContext | None = None) -> None:

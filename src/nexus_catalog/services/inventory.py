@@ -17,6 +17,7 @@ from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 
+from nexus_catalog.conf import catalog_settings
 from nexus_catalog.exceptions import OrderValidationError
 from nexus_catalog.models import InventoryMovement, OrderLine, Product
 from nexus_catalog.models.inventory import MovementReason
@@ -108,6 +109,15 @@ def return_stock(line: OrderLine, *, actor: Any = None) -> InventoryMovement:
     )
 
 
+class StockLimitExceeded(OrderValidationError):
+    """A staff edit would raise the stock past ``MAX_STOCK`` (400 on ``stock``)."""
+
+
+def _stock_limit_exceeded(stock: int) -> StockLimitExceeded:
+    limit = catalog_settings.MAX_STOCK
+    return StockLimitExceeded({"stock": [f"At most {limit} units (MAX_STOCK); {stock} asked for."]})
+
+
 def adjust_stock(
     product: Product,
     change: int,
@@ -123,6 +133,9 @@ def adjust_stock(
     refreshed on the instance passed in.
 
     :raises InsufficientStock: the stock would fall below zero; nothing is changed.
+    :raises StockLimitExceeded: a rise would take the stock past ``MAX_STOCK``, which keeps
+        room in the column for the units of open orders to come back (a lowering is always
+        allowed, so stock written past the bound can be brought under it).
     """
     if isinstance(change, bool) or not isinstance(change, int) or change == 0:
         raise ValueError(f"A stock change is a non-zero integer, not {change!r}.")
@@ -134,6 +147,8 @@ def adjust_stock(
             raise InsufficientStock(
                 {"stock": [f"Cannot remove {-change} units: only {locked.stock} in stock."]}
             )
+        if change > 0 and locked.stock + change > catalog_settings.MAX_STOCK:
+            raise _stock_limit_exceeded(locked.stock + change)
         Product.objects.filter(pk=product.pk).update(stock=F("stock") + change)
         movement = InventoryMovement.objects.create(
             product_id=product.pk,
@@ -167,9 +182,13 @@ def set_stock(
 
     The difference is computed under the row lock, so an order placed meanwhile is not
     overwritten: the stock ends at ``stock`` and the ledger records the real difference.
+
+    :raises StockLimitExceeded: ``stock`` is over ``MAX_STOCK``; nothing is changed.
     """
     if isinstance(stock, bool) or not isinstance(stock, int) or stock < 0:
         raise ValueError(f"Stock is a non-negative integer, not {stock!r}.")
+    if stock > catalog_settings.MAX_STOCK:
+        raise _stock_limit_exceeded(stock)
     with transaction.atomic():
         current = Product.objects.select_for_update().values_list("stock", flat=True)
         change = stock - current.get(pk=product.pk)

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import router, transaction
 
-from nexus_catalog.conf import catalog_settings
+from nexus_catalog.conf import STOCK_COLUMN_MAX, catalog_settings
 from nexus_catalog.exceptions import (
     OrderTransitionDenied,
     OrderValidationError,
@@ -237,11 +237,14 @@ def transition_order(
         get_plugin_manager().hook.nexus_order_pre_transition(
             order=locked, source=source, target=target, actor=actor
         )
+        lines: list[OrderLine] = []
+        if target == OrderStatus.CANCELLED:
+            lines = list(locked.lines.order_by("product_id", "id"))
+            _check_room_for_returns(lines)
         locked.status = target
         locked.save(update_fields=["status", "updated_at"])
-        if target == OrderStatus.CANCELLED:
-            for line in locked.lines.order_by("product_id", "id"):
-                inventory.return_stock(line, actor=actor)
+        for line in lines:
+            inventory.return_stock(line, actor=actor)
         audit.record(
             "order.transitioned",
             locked,
@@ -257,9 +260,58 @@ def transition_order(
     return order
 
 
+def _check_room_for_returns(lines: Sequence[OrderLine]) -> None:
+    """Refuse a cancel whose units would take a product's stock past the column's maximum.
+
+    ``MAX_STOCK`` keeps that from happening; stock written before it existed (or by hand in
+    the database) may not leave the room, and the database would then refuse the update
+    with an error (a 500, and an order nobody can cancel). The products are locked in
+    ascending primary key, the order in which the stock is then given back.
+
+    :raises OrderTransitionDenied: on ``status``, naming the product; nothing is changed.
+    """
+    quantities: dict[int, int] = {}
+    for line in lines:
+        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+    stocks = (
+        Product.objects.select_for_update()
+        .filter(pk__in=quantities)
+        .order_by("pk")
+        .values_list("pk", "name", "stock")
+    )
+    for pk, name, stock in stocks:
+        if stock + quantities[pk] > STOCK_COLUMN_MAX:
+            raise OrderTransitionDenied(
+                f"The order cannot be cancelled: giving back {quantities[pk]} units of {name} "
+                f"would take its stock ({stock}) past {STOCK_COLUMN_MAX}, the most it can "
+                "hold. Lower its stock first.",
+                field="status",
+            )
+
+
 def cancel_order(order: Order, actor: Any, *, context: AuditContext | None = None) -> Order:
-    """Cancel ``order`` and give its stock back (see :func:`transition_order`)."""
-    return transition_order(order, OrderStatus.CANCELLED, actor, context=context)
+    """Cancel ``order`` and give its stock back (see :func:`transition_order`).
+
+    Idempotent, unlike a transition: an order already cancelled is left as it is (no stock
+    returned again, no audit row), so racing cancels of one order (parallel DELETE requests,
+    a customer and the unpaid-order sweep) all succeed and only the first changes anything.
+    The status is read under the order's row lock, the lock the transition takes.
+
+    :raises TransitionForbidden: the actor is neither staff, the system nor the owner (even
+        of an order already cancelled).
+    """
+    with transaction.atomic():
+        locked = (
+            Order.objects.select_for_update()
+            .only("user_id", "status", "updated_at")
+            .get(pk=order.pk)
+        )
+        if locked.status != OrderStatus.CANCELLED:
+            return transition_order(order, OrderStatus.CANCELLED, actor, context=context)
+        if not _is_staff_or_system(actor) and locked.user_id != actor.pk:
+            raise TransitionForbidden("You may not cancel this order.", field="status")
+    order.status, order.updated_at = locked.status, locked.updated_at
+    return order
 
 
 def update_order(
