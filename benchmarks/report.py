@@ -1,4 +1,4 @@
-"""Turning measurements into results: medians, ratios, the targets of issue 9, table and plot."""
+"""Turning measurements into results: medians, ratios, the targets, table and plot."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from benchmarks.loadgen import Measurement
 
 HOT_OVER_SPREAD = 0.5
 P50_GROWTH = 1.5
+# Taking stock must be a heap-only (HOT) update of the product row (issue 15).
+HOT_UPDATE_SHARE = 0.9
 
 
 def summarise(
@@ -31,6 +33,7 @@ def summarise(
         "description": scenario.description,
         "reference_name": scenario.reference_name,
         "min_ratio": scenario.min_ratio,
+        "floor": scenario.floor,
         "writes": scenario.writes,
         "rps": median([m.rps for m in measured]),
         "p50_ms": median([m.p50_us / 1000 for m in measured]),
@@ -63,8 +66,24 @@ class Check:
         }
 
 
-def evaluate(rows: Sequence[dict[str, Any]], deadlocks: int | None) -> list[Check]:
-    """Every target of issue 9 that the rows let us judge."""
+def hot_share(size: int, before: tuple[int, int], after: tuple[int, int]) -> dict[str, Any]:
+    """The product table's updates between two readings of ``(n_tup_upd, n_tup_hot_upd)``,
+    and the share of them that were heap-only (HOT): no index entry written."""
+    updates, hot = after[0] - before[0], after[1] - before[1]
+    return {
+        "size": size,
+        "updates": updates,
+        "hot_updates": hot,
+        "ratio": round(hot / updates, 3) if updates else None,
+    }
+
+
+def evaluate(
+    rows: Sequence[dict[str, Any]],
+    deadlocks: int | None,
+    hot_updates: Sequence[dict[str, Any]] = (),
+) -> list[Check]:
+    """Every target that the rows, the deadlock count and the HOT shares let us judge."""
     checks = []
     by_key = {(row["size"], row["scenario"]): row for row in rows}
     sizes = sorted({row["size"] for row in rows})
@@ -115,6 +134,16 @@ def evaluate(rows: Sequence[dict[str, Any]], deadlocks: int | None) -> list[Chec
                         growth <= P50_GROWTH,
                     )
                 )
+    for share in hot_updates:
+        if share["ratio"] is not None:
+            checks.append(
+                Check(
+                    f"product updates that are HOT @ {share['size']}",
+                    share["ratio"],
+                    f">= {HOT_UPDATE_SHARE}",
+                    share["ratio"] >= HOT_UPDATE_SHARE,
+                )
+            )
     if deadlocks is not None:
         checks.append(
             Check("PostgreSQL deadlocks during the run", deadlocks, "== 0", deadlocks == 0)
@@ -138,6 +167,8 @@ COLUMNS = (
 
 def cell(row: dict[str, Any], key: str, fmt: str) -> str:
     value = row[key]
+    if key == "min_ratio" and value is None and row.get("floor"):
+        return fmt.format("floor")
     if value is None:
         return fmt.replace(".0f", "").replace(".1f", "").replace(".2f", "").format("-")
     if key == "min_ratio":
@@ -165,6 +196,15 @@ def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
         for row in rows
     ]
     return "\n".join(lines)
+
+
+def hot_text(hot_updates: Sequence[dict[str, Any]]) -> str:
+    """One line per size: the product table's updates during the order scenarios."""
+    return "\n".join(
+        f"product table @ {share['size']}: {share['hot_updates']} HOT of {share['updates']} "
+        f"updates ({'-' if share['ratio'] is None else format(share['ratio'], '.3f')})"
+        for share in hot_updates
+    )
 
 
 def checks_text(checks: Sequence[Check]) -> str:

@@ -1,8 +1,9 @@
 """Benchmark the example project under gunicorn against raw baselines: ``make bench``.
 
 For each catalog size: seed, then for each scenario run the API and its reference
-alternately in short rounds (wrk, on 127.0.0.1) and keep the medians. Prints a table and
-the targets of issue 9, and writes ``benchmarks/results/<timestamp>.json`` and ``.png``.
+alternately in short rounds (wrk, on 127.0.0.1) and keep the medians. Prints a table, the
+share of the product table's updates that were heap-only (HOT) during the order scenarios,
+and the targets, and writes ``benchmarks/results/<timestamp>.json`` and ``.png``.
 See ``benchmarks/README.md``.
 """
 
@@ -33,6 +34,9 @@ RESULTS = REPO / "benchmarks" / "results"
 GUNICORN_WORKERS = 2 * (os.cpu_count() or 1) - 1
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/15"
 QUEUE = "nexus-bench"
+# A PostgreSQL backend that goes idle with statistics pending flushes them within 10 s
+# (PGSTAT_IDLE_INTERVAL): the gunicorn workers' counters are read once that has passed.
+STATS_FLUSH_SECONDS = 11
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -112,6 +116,26 @@ def postgres_deadlocks() -> int | None:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
         return int(cursor.fetchone()[0])
+
+
+def product_update_counters(quiet_since: float) -> tuple[int, int] | None:
+    """``(n_tup_upd, n_tup_hot_upd)`` of the product table once every server process has
+    flushed its statistics: ``quiet_since`` is when the last write load ended (monotonic)."""
+    from django.db import connection
+
+    from nexus_catalog.models import Product
+
+    if connection.vendor != "postgresql":
+        return None
+    time.sleep(max(0.0, quiet_since + STATS_FLUSH_SECONDS - time.monotonic()))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = %s::regclass",
+            [Product._meta.db_table],
+        )
+        updates, hot = cursor.fetchone()
+    return int(updates), int(hot)
 
 
 def request(
@@ -215,8 +239,10 @@ def measure_size(
     wanted: set[str],
     workdir: Path,
     notes: list[str],
+    hot_updates: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Grow the catalog to ``size`` products and run every wanted scenario on it."""
+    """Grow the catalog to ``size`` products and run every wanted scenario on it; appends
+    the product table's HOT share over the order scenarios to ``hot_updates``."""
     from django.db import connections
 
     from benchmarks import seed
@@ -230,11 +256,22 @@ def measure_size(
         notes += preflight(base_url, fixtures)
         for note in notes:
             print(f"  NOTE: {note}")
-    return [
-        measure(args, base_url, scenario, size)
-        for scenario in scenarios.build(fixtures, workdir / str(size))
-        if not wanted or scenario.name in wanted
-    ]
+    rows, counters_before, writes_ended = [], None, time.monotonic()
+    for scenario in scenarios.build(fixtures, workdir / str(size)):
+        if wanted and scenario.name not in wanted:
+            continue
+        if scenario.writes and counters_before is None:
+            counters_before = product_update_counters(writes_ended)
+        rows.append(measure(args, base_url, scenario, size))
+        if scenario.writes:
+            writes_ended = time.monotonic()
+    if counters_before is not None:
+        counters_after = product_update_counters(writes_ended)
+        if counters_after is not None:
+            share = report.hot_share(size, counters_before, counters_after)
+            hot_updates.append(share)
+            print(f"  {report.hot_text([share])}", flush=True)
+    return rows
 
 
 def machine(args: argparse.Namespace) -> dict[str, Any]:
@@ -294,11 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     deadlocks_before = postgres_deadlocks()
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
+    hot_updates: list[dict[str, Any]] = []
     env = server.server_environment(database, plugins=args.plugins)
     try:
         with server.gunicorn(env, workers=args.workers, log=workdir / "gunicorn.log") as url:
             for size in args.size_list:
-                rows += measure_size(args, url, size, wanted, workdir, notes)
+                rows += measure_size(args, url, size, wanted, workdir, notes, hot_updates)
     finally:
         if not args.eager:
             server.purge_queue(args.broker_url, QUEUE)
@@ -308,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         if deadlocks_before is not None and deadlocks_after is not None
         else None
     )
-    checks = report.evaluate(rows, deadlocks)
+    checks = report.evaluate(rows, deadlocks, hot_updates)
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     result = {
         "timestamp": stamp,
@@ -325,18 +363,24 @@ def main(argv: list[str] | None = None) -> int:
             "celery": "eager" if args.eager else f"queued on {args.broker_url}",
         },
         "deadlocks": deadlocks,
+        "hot_updates": hot_updates,
         "notes": notes,
         "results": rows,
         "checks": [check.as_dict() for check in checks],
     }
     json_path = args.output / f"{stamp}.json"
     json_path.write_text(json.dumps(result, indent=2, default=str))
-    (args.output / f"{stamp}.md").write_text(report.markdown_table(rows) + "\n")
+    (args.output / f"{stamp}.md").write_text(
+        report.markdown_table(rows) + "\n\n" + report.hot_text(hot_updates) + "\n"
+    )
     png_path = report.plot(rows, args.output / f"{stamp}.png", f"django-nexus-commerce, {args.db}")
 
     print()
     print(report.text_table(rows))
     print()
+    if hot_updates:
+        print(report.hot_text(hot_updates))
+        print()
     print(report.checks_text(checks))
     print()
     print(f"results: {json_path}\nplot:    {png_path}")

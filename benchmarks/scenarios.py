@@ -1,4 +1,9 @@
-"""The scenarios of issue 9, each paired with the reference it is measured against."""
+"""The scenarios, each paired with the reference it is measured against, and their targets.
+
+Order placement is judged against ``order_place_same_work``'s reference: raw SQL doing the
+writes the design asks of every order (issue 15). The raw placement that writes only the stock,
+the order and its lines stays in the table as the floor (``order_place_spread``, no target).
+"""
 
 from __future__ import annotations
 
@@ -29,9 +34,12 @@ class Scenario:
     # The raw baseline, except for the Idempotency-Key scenario: the same API call without it.
     reference: Load
     reference_name: str
-    # The least acceptable ratio of throughputs (scenario / reference), from issue 9.
+    # The least acceptable ratio of throughputs (scenario / reference), from issues 9 and 15.
     min_ratio: float | None
     writes: bool = False
+    # The reference is the floor (a raw placement doing less than the design asks): shown, not
+    # judged.
+    floor: bool = False
 
 
 def write_lines(path: Path, lines: Iterable[object]) -> Path:
@@ -150,17 +158,18 @@ def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
             description="POST /api/orders/, one unit of a random product, 16 buyers",
             load=placing(spread),
             reference=placing(spread, path=RAW_PLACE),
-            reference_name="raw SQL placement",
-            min_ratio=0.5,
+            reference_name="raw SQL floor (stock, order, lines only)",
+            min_ratio=None,
             writes=True,
+            floor=True,
         ),
         Scenario(
             name="order_place_same_work",
-            description="POST /api/orders/ as order_place_spread (no target: a diagnosis)",
+            description="POST /api/orders/ as order_place_spread, against the same writes in SQL",
             load=placing(spread),
             reference=placing(spread, path=RAW_PLACE_SAME_WORK),
             reference_name="raw SQL placement with the ledger, audit row and task",
-            min_ratio=None,
+            min_ratio=0.6,
             writes=True,
         ),
         Scenario(
@@ -168,9 +177,10 @@ def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
             description="POST /api/orders/, one unit of the same product, 16 buyers",
             load=placing(hot),
             reference=placing(hot, path=RAW_PLACE),
-            reference_name="raw SQL placement",
+            reference_name="raw SQL floor (stock, order, lines only)",
             min_ratio=None,
             writes=True,
+            floor=True,
         ),
         Scenario(
             name="order_place_idempotent",

@@ -1,4 +1,4 @@
-"""The harness's arithmetic: wrk results, medians, ratios and the targets of issue 9."""
+"""The harness's arithmetic: wrk results, medians, ratios, HOT shares and the targets."""
 
 from __future__ import annotations
 
@@ -27,7 +27,12 @@ def measurement(rps: float = 100, p50_ms: float = 10, **overrides) -> loadgen.Me
 
 def scenario(name: str, min_ratio: float | None = 0.7, writes: bool = False) -> SimpleNamespace:
     return SimpleNamespace(
-        name=name, description=name, reference_name="raw", min_ratio=min_ratio, writes=writes
+        name=name,
+        description=name,
+        reference_name="raw",
+        min_ratio=min_ratio,
+        writes=writes,
+        floor=False,
     )
 
 
@@ -89,8 +94,12 @@ def row(name: str, size: int = 1000, **values) -> dict:
     return {**base, **values}
 
 
-def failed_checks(rows: list[dict], deadlocks: int | None = 0) -> list[str]:
-    return [check.name for check in report.evaluate(rows, deadlocks) if not check.passed]
+def failed_checks(
+    rows: list[dict], deadlocks: int | None = 0, hot_updates: tuple = ()
+) -> list[str]:
+    return [
+        check.name for check in report.evaluate(rows, deadlocks, hot_updates) if not check.passed
+    ]
 
 
 def test_a_ratio_under_its_target_fails():
@@ -124,6 +133,36 @@ def test_product_list_p50_growing_over_one_and_a_half_times_fails():
 def test_deadlocks_fail_and_are_not_judged_without_postgres():
     assert failed_checks([], deadlocks=1) == ["PostgreSQL deadlocks during the run"]
     assert report.evaluate([], None) == []
+
+
+def test_hot_share_is_the_heap_only_part_of_the_updates_between_two_readings():
+    share = report.hot_share(1000, before=(100, 10), after=(1100, 960))
+    assert share == {"size": 1000, "updates": 1000, "hot_updates": 950, "ratio": 0.95}
+    assert report.hot_share(1000, (5, 5), (5, 5))["ratio"] is None
+
+
+def test_product_updates_mostly_not_hot_fail():
+    shares = [
+        report.hot_share(1000, (0, 0), (1000, 900)),
+        report.hot_share(100_000, (0, 0), (1000, 7)),
+    ]
+    assert failed_checks([], hot_updates=shares) == ["product updates that are HOT @ 100000"]
+
+
+def test_floor_rows_say_so_in_the_target_column():
+    rows = [
+        row(
+            "order_place_spread",
+            floor=True,
+            failed=0,
+            p99_ms=20.0,
+            reference_rps=300.0,
+            reference_p50_ms=8.0,
+            ratio=0.4,
+        )
+    ]
+    assert report.markdown_table(rows).splitlines()[-1].endswith("| 0.40 | floor |")
+    assert failed_checks(rows) == []
 
 
 def test_tables_hold_every_row():

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 from django.utils import timezone
+from rest_framework import serializers
 
 from nexus_catalog.api.reads import row_shape
 from nexus_catalog.api.serializers import CategorySerializer, OrderSerializer, ProductSerializer
@@ -33,6 +34,31 @@ def test_category_rows_equal_the_serializer_output_with_and_without_a_parent():
     CategoryFactory(parent=CategoryFactory())
     categories = Category.objects.order_by("id")
     assert as_rows(CategorySerializer, categories) == CategorySerializer(categories, many=True).data
+
+
+def test_rows_keep_the_serializers_key_order():
+    CategoryFactory(parent=CategoryFactory())
+    categories = Category.objects.order_by("id")
+    expected = CategorySerializer(categories, many=True).data
+    assert [list(row) for row in as_rows(CategorySerializer, categories)] == [
+        list(row) for row in expected
+    ]
+
+
+class RenamedCategorySerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="name", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "title", "created_at"]
+
+
+def test_a_field_named_apart_from_its_column_is_renamed():
+    CategoryFactory()
+    categories = Category.objects.order_by("id")
+    rows = as_rows(RenamedCategorySerializer, categories)
+    assert rows == RenamedCategorySerializer(categories, many=True).data
+    assert list(rows[0]) == ["id", "title", "created_at"]
 
 
 def test_datetimes_follow_the_current_time_zone_as_drf_does():

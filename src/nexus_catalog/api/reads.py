@@ -101,18 +101,35 @@ def _converter(field: fields.Field) -> Converter | None:
 
 
 class RowShape:
-    """The ``values()`` columns of a serializer, and how each becomes its output."""
+    """The ``values()`` columns of a serializer, and how each becomes its output.
+
+    When every field is named as its column (a plain ``ModelSerializer``), a ``values()``
+    row already has the output's keys in the output's order: only the columns that need a
+    conversion (money, datetimes, choices) are rewritten, in place. Which ones those are is
+    decided once per serializer class, not once per row."""
 
     def __init__(self, columns: list[tuple[str, str, Converter]]) -> None:
         self.columns = columns
         self.sources = [source for _, source, _ in columns]
+        self.renamed = any(name != source for name, source, _ in columns)
+        self.converted = [
+            (source, convert) for _, source, convert in columns if convert is not _as_is
+        ]
 
     def rows(self, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-        columns = self.columns
         tz = timezone.get_current_timezone() if settings.USE_TZ else None
-        return [
-            {name: convert(row[source], tz) for name, source, convert in columns} for row in rows
-        ]
+        if self.renamed:
+            columns = self.columns
+            return [
+                {name: convert(row[source], tz) for name, source, convert in columns}
+                for row in rows
+            ]
+        rows = list(rows)
+        converted = self.converted
+        for row in rows:
+            for source, convert in converted:
+                row[source] = convert(row[source], tz)
+        return rows
 
 
 def row_shape(serializer_class: type[serializers.Serializer]) -> RowShape | None:
