@@ -32,7 +32,14 @@ SERVER_START_TIMEOUT = 60.0
 
 
 def run(args: list[str | Path], *, cwd: Path | None = None, timeout: float = 600) -> str:
-    """Run a command; on failure, the assertion shows its output."""
+    """Run a command; on failure, the assertion shows its output. Returns its stdout."""
+    return run_capturing(args, cwd=cwd, timeout=timeout).stdout
+
+
+def run_capturing(
+    args: list[str | Path], *, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a command that must succeed; returns it with both of its outputs."""
     result = subprocess.run(
         [str(arg) for arg in args],
         cwd=cwd,
@@ -46,7 +53,7 @@ def run(args: list[str | Path], *, cwd: Path | None = None, timeout: float = 600
         f"{' '.join(map(str, args))} exited {result.returncode}\n"
         f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}"
     )
-    return result.stdout
+    return result
 
 
 def clean_env() -> dict[str, str]:
@@ -68,10 +75,16 @@ def source_files(package: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``python -m build`` of the repository: the folder of the distributions and the log."""
     out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "build", "--outdir", out, ROOT])
-    return out
+    result = run_capturing([sys.executable, "-m", "build", "--outdir", out, ROOT])
+    return out, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def dist(build_output: tuple[Path, str]) -> Path:
+    return build_output[0]
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +114,23 @@ def sdist_names(sdist: Path) -> set[str]:
             for member in archive.getmembers()
             if member.isfile() and "/" in member.name
         }
+
+
+def test_build_prints_no_deprecation_warning(build_output: tuple[Path, str]) -> None:
+    # setuptools warns (and will fail from 2027) on a licence table or licence classifiers;
+    # pyproject.toml uses the SPDX expression instead, and must stay that way.
+    log = build_output[1]
+    deprecations = [line for line in log.splitlines() if "deprecat" in line.lower()]
+    assert not deprecations, "\n".join(deprecations)
+
+
+def test_wheel_metadata_carries_the_spdx_licence(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = (name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
+        headers = archive.read(metadata).decode()
+    assert "License-Expression: MIT" in headers.splitlines()
+    assert "License-File: LICENSE" in headers.splitlines()
+    assert "License :: OSI Approved" not in headers
 
 
 def test_twine_check_passes(dist: Path) -> None:
