@@ -6,7 +6,6 @@ quickstart's snippets (``docs/snippets/``) and serves the API.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -21,47 +20,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.fresh_venv import ROOT, clean_env, fresh_venv, run, run_capturing
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "docs" / "snippets"
 PACKAGES = ("nexus_catalog", "nexus_accounts")
 # Top-level folders of the repository that must never be distributed.
 NOT_DISTRIBUTED = ("tests", "example_project", "docs", "benchmarks")
 SERVER_START_TIMEOUT = 60.0
-
-
-def run(args: list[str | Path], *, cwd: Path | None = None, timeout: float = 600) -> str:
-    """Run a command; on failure, the assertion shows its output. Returns its stdout."""
-    return run_capturing(args, cwd=cwd, timeout=timeout).stdout
-
-
-def run_capturing(
-    args: list[str | Path], *, cwd: Path | None = None, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    """Run a command that must succeed; returns it with both of its outputs."""
-    result = subprocess.run(
-        [str(arg) for arg in args],
-        cwd=cwd,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        f"{' '.join(map(str, args))} exited {result.returncode}\n"
-        f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}"
-    )
-    return result
-
-
-def clean_env() -> dict[str, str]:
-    """This process's environment without what points at the test suite or its venv."""
-    env = dict(os.environ)
-    for name in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"):
-        env.pop(name, None)
-    return env
 
 
 def source_files(package: str) -> set[str]:
@@ -221,13 +188,11 @@ def wait_for_server(base_url: str, process: subprocess.Popen, log: Path) -> None
 def host_project(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
     """A fresh virtualenv with the wheel, and a ``startproject`` host set up as documented."""
     base = tmp_path_factory.mktemp("host")
-    venv = base / "venv"
-    run([sys.executable, "-m", "venv", venv])
-    python = venv / "bin" / "python"
-    run([python, "-m", "pip", "install", "--disable-pip-version-check", "-q", wheel])
+    bin_dir = fresh_venv(base / "venv", wheel)
+    python = bin_dir / "python"
     project = base / "project"
     project.mkdir()
-    run([venv / "bin" / "django-admin", "startproject", "hostproj", project])
+    run([bin_dir / "django-admin", "startproject", "hostproj", project])
     for generated, snippet in (
         ("settings.py", "settings_snippet.py"),
         ("urls.py", "urls_snippet.py"),
