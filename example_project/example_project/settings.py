@@ -247,6 +247,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own logger has a console handler of its own in DEBUG: without this, every
+        # "Not Found: ..." would be printed twice (by it and by the root's).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # The logging audit sink writes every audit event as a line of JSON at INFO: wanted
         # by a log shipper in production, noise in the demo's terminal (the events are in
         # the admin's audit log and at /api/orders/<id>/audit/ anyway).
