@@ -100,6 +100,13 @@ def test_wheel_metadata_carries_the_spdx_licence(wheel: Path) -> None:
     assert "License :: OSI Approved" not in headers
 
 
+@pytest.mark.parametrize("page", ["README.md", "docs/quickstart.md"])
+def test_install_instructions_name_the_wheel_that_is_built(wheel: Path, page: str) -> None:
+    # The README and the quickstart show `pip install "dist/<wheel>[postgres]"`: the name
+    # changes with the version, and the instructions must follow it.
+    assert f"{wheel.name}[postgres]" in (ROOT / page).read_text()
+
+
 def test_twine_check_passes(dist: Path) -> None:
     output = run([sys.executable, "-m", "twine", "check", "--strict", *sorted(dist.iterdir())])
     assert output.count("PASSED") == 2
