@@ -1,7 +1,8 @@
 """Sphinx configuration of the django-nexus-commerce documentation.
 
 autodoc renders the hook specifications and the settings defaults from the code, so Django is
-set up first, with the test suite's minimal host project as its settings.
+set up first, with ``docs/django_settings.py``: it needs only the package and the ``[docs]``
+extra, which is all that Read the Docs installs (``.readthedocs.yaml``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(DOCS / "_ext")]
+sys.path[:0] = [str(ROOT / "src"), str(DOCS), str(DOCS / "_ext")]
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_settings")
 os.environ.setdefault("NEXUS_DISABLE_PLUGIN_AUTOLOAD", "1")
 
 import django  # noqa: E402

@@ -3,11 +3,10 @@ code works (the plugins of ``docs/snippets/shop_plugins`` place real orders)."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,8 +16,9 @@ from django.test import override_settings
 
 from nexus_catalog.services.ordering import place_order
 from tests.factories import ProductFactory, UserFactory
+from tests.fresh_venv import ROOT, fresh_venv, run
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = ROOT / "docs"
 
 sphinx = pytest.importorskip("sphinx", reason="the docs extra is not installed")
 
@@ -37,20 +37,64 @@ def directive_arguments(page: str, directive: str) -> set[str]:
     return set(re.findall(rf"^```{{{re.escape(directive)}}} (\S+)$", text, flags=re.MULTILINE))
 
 
-@pytest.mark.slow
-def test_sphinx_build_is_clean_with_warnings_as_errors(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "sphinx", "-W", "--keep-going", "-E", "-q", "-b", "html"),
-            *(str(DOCS), str(tmp_path / "html")),
-        ],
-        capture_output=True,
-        text=True,
+# -- The build, as Read the Docs runs it ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def docs_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``pip install -e ".[docs]"`` in a fresh virtualenv, then ``sphinx-build -W``.
+
+    Nothing else is installed (no test extra, no example extra): the docs must build with what
+    ``.readthedocs.yaml`` installs. The build failing fails the fixture, so every test below.
+    """
+    base = tmp_path_factory.mktemp("docs")
+    bin_dir = fresh_venv(base / "venv", "-e", f"{ROOT}[docs]")
+    html = base / "html"
+    run(
+        [bin_dir / "sphinx-build", "-W", "--keep-going", "-E", "-q", "-b", "html", DOCS, html],
         timeout=300,
-        check=False,
     )
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "html" / "reference" / "hooks.html").exists()
+    return html
+
+
+@pytest.mark.slow
+def test_docs_build_clean_in_a_fresh_virtualenv_with_the_docs_extra_only(docs_html: Path) -> None:
+    assert (docs_html / "reference" / "hooks.html").exists()
+    assert (docs_html / "quickstart.html").exists()
+
+
+def hooks_page_text(docs_html: Path) -> str:
+    page = (docs_html / "reference" / "hooks.html").read_text()
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+@pytest.mark.slow
+def test_hooks_page_has_one_introduction(docs_html: Path) -> None:
+    assert hooks_page_text(docs_html).count("The plugin contract") == 1
+
+
+@pytest.mark.slow
+def test_hooks_page_shows_no_object_repr(docs_html: Path) -> None:
+    text = hooks_page_text(docs_html)
+    assert "<pluggy" not in text
+    assert "HookimplMarker object" not in text
+
+
+@pytest.mark.slow
+def test_hooks_page_documents_hookimpl_once(docs_html: Path) -> None:
+    page = (docs_html / "reference" / "hooks.html").read_text()
+    assert page.count('id="nexus_catalog.plugins.hookspecs.hookimpl"') == 1
+
+
+def test_readthedocs_config_installs_the_docs_extra_and_fails_on_warnings() -> None:
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".readthedocs.yaml").read_text())
+    assert config["version"] == 2
+    assert config["python"]["install"] == [
+        {"method": "pip", "path": ".", "extra_requirements": ["docs"]}
+    ]
+    assert config["sphinx"] == {"configuration": "docs/conf.py", "fail_on_warning": True}
 
 
 def test_settings_reference_documents_every_key(reference) -> None:

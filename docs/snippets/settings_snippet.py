@@ -41,6 +41,12 @@ SWAGGER_SETTINGS = {
     },
 }
 
+# Order e-mails are files in sent_emails/ while you try it out; for real mail, Django's SMTP
+# backend and its EMAIL_* settings. (Django's default, SMTP on localhost, fails without a
+# mail server: the order is placed, and the failure logged.)
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = BASE_DIR / "sent_emails"
+
 # Every key has a default; set only what you change (see the settings reference).
 NEXUS_CATALOG = {
     "CURRENCY": "USD",

@@ -4,7 +4,7 @@ from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 from rest_framework import permissions
 
-from nexus_catalog.api.errors import api_not_found
+from nexus_catalog.api.fallback import api_fallback
 from nexus_catalog.api.schema import NexusSchemaGenerator
 
 schema_view = get_schema_view(
@@ -20,8 +20,9 @@ urlpatterns += [
     path("swagger.json", schema_view.without_ui(cache_timeout=0), name="schema-json"),
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
-    # Last: any other path under /api/ ending in a slash is a JSON 404, even with DEBUG on.
-    re_path(r"^api/(?:.*/)?$", api_not_found),
+    # Last: every other path under /api/ is answered in JSON, even with DEBUG on: a JSON 404,
+    # or for a path without its trailing slash a redirect to it (POST /api/orders: a 308).
+    re_path(r"^api(?:/|$)", api_fallback),
 ]
 
 # JSON errors in DRF's shape under /api/, Django's own pages elsewhere (used with DEBUG off).

@@ -71,7 +71,8 @@ WSGI_APPLICATION = "example_project.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The landing page (templates/home.html).
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -180,7 +181,16 @@ SWAGGER_SETTINGS = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The demo (DEBUG) writes each e-mail to a file in EMAIL_FILE_PATH, so that the order e-mails
+# of nexus_seed_demo and of the demo's requests do not flood the terminal; `make run` says
+# where they are. Otherwise, the console (a PaaS keeps it as the log) until EMAIL_BACKEND
+# names a real backend (django.core.mail.backends.smtp.EmailBackend and the EMAIL_* settings).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or BASE_DIR / "sent_emails"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 
 NEXUS_CATALOG = {
@@ -236,6 +246,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own logger has a console handler of its own in DEBUG: without this, every
+        # "Not Found: ..." would be printed twice (by it and by the root's).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The logging audit sink writes every audit event as a line of JSON at INFO: wanted
+        # by a log shipper in production, noise in the demo's terminal (the events are in
+        # the admin's audit log and at /api/orders/<id>/audit/ anyway).
+        "nexus_catalog.audit": {
+            "level": os.environ.get("AUDIT_LOG_LEVEL") or ("WARNING" if DEBUG else "INFO"),
+        },
+    },
 }
 
 # Production hardening, each switch overridable from the environment.

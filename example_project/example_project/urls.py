@@ -1,4 +1,5 @@
-"""URLs of the example project: the whole API under /api/, its schema and the admin."""
+"""URLs of the example project: a landing page, the whole API under /api/, its schema and the
+admin."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -6,8 +7,9 @@ from drf_yasg import openapi
 from drf_yasg.views import get_schema_view
 from rest_framework import permissions
 
+from example_project.views import home
 from nexus_accounts.api.views import LoginView, RefreshView
-from nexus_catalog.api.errors import api_not_found
+from nexus_catalog.api.fallback import api_fallback
 from nexus_catalog.api.schema import NexusSchemaGenerator
 
 schema_view = get_schema_view(
@@ -22,6 +24,7 @@ schema_view = get_schema_view(
 )
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("api/auth/", include("nexus_accounts.api.urls")),
     path("api/", include("nexus_catalog.api.urls")),
@@ -35,10 +38,9 @@ urlpatterns = [
     ),
     path("swagger/", schema_view.with_ui("swagger", cache_timeout=0), name="schema-swagger-ui"),
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
-    # Last: any other path under /api/ is a JSON 404 even with DEBUG=True, where Django would
-    # otherwise show its HTML debug page. Only paths ending in a slash, so that APPEND_SLASH
-    # still redirects /api/products to /api/products/.
-    re_path(r"^api/(?:.*/)?$", api_not_found),
+    # Last: every other path under /api/ is answered in JSON, even with DEBUG=True, where
+    # Django would show an HTML page (and an HTML 500 for POST /api/orders, APPEND_SLASH).
+    re_path(r"^api(?:/|$)", api_fallback),
 ]
 
 # JSON errors under /api/, Django's HTML pages elsewhere.

@@ -13,6 +13,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -29,6 +30,7 @@ BATCH_SIZE = 500
 # Below this many products to create, no progress bar: it would flash by.
 PROGRESS_THRESHOLD = 1000
 BAR_WIDTH = 30
+FILE_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
 CATALOG: dict[str, list[str]] = {
     "Coffee": ["Espresso Beans", "Filter Roast", "Cold Brew Pack", "Decaf Blend"],
@@ -98,6 +100,9 @@ class Command(BaseCommand):
                 f"{orders} new orders; customer {DEMO_USERNAME!r} / {DEMO_PASSWORD!r}."
             )
         )
+        if orders and settings.EMAIL_BACKEND == FILE_EMAIL_BACKEND:
+            # The orders' e-mails went to files, not to this terminal: say where.
+            self.stdout.write(f"Their order e-mails are files in {settings.EMAIL_FILE_PATH}.")
 
     def seed_categories(self) -> list[Category]:
         categories = []
