@@ -90,6 +90,14 @@ SIMPLE_JWT = {
 }
 
 SWAGGER_USE_COMPAT_RENDERERS = False
+# As the quickstart's settings snippet: the Idempotency-Key header on every write, and a
+# Bearer token for Swagger UI's "Authorize" (the open reads make it optional).
+SWAGGER_SETTINGS = {
+    "DEFAULT_AUTO_SCHEMA_CLASS": "nexus_catalog.idempotency.schema.IdempotentAutoSchema",
+    "SECURITY_DEFINITIONS": {
+        "Bearer": {"type": "apiKey", "name": "Authorization", "in": "header"},
+    },
+}
 
 STATIC_URL = "/static/"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -99,6 +99,22 @@ def test_in_stock_filter(api_client, shelf):
     assert names(api_client.get(PRODUCTS, {"in_stock": "false"})) == ["Apple"]
 
 
+# What a Python client sends for a boolean (str(True)), and the other spellings.
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("True", ["Banana", "Cherry"]),
+        ("TRUE", ["Banana", "Cherry"]),
+        ("1", ["Banana", "Cherry"]),
+        ("False", ["Apple"]),
+        ("0", ["Apple"]),
+        ("", ["Apple", "Banana", "Cherry"]),
+    ],
+)
+def test_in_stock_takes_any_spelling_of_a_boolean(api_client, shelf, value, expected):
+    assert sorted(names(api_client.get(PRODUCTS, {"in_stock": value}))) == expected
+
+
 def test_ordering(api_client, shelf):
     assert names(api_client.get(PRODUCTS, {"ordering": "-price"})) == [
         "Cherry",
@@ -117,6 +133,7 @@ def test_ordering(api_client, shelf):
         ({"max_price": "NaN"}, "max_price"),
         ({"min_price": "5", "max_price": "1"}, "max_price"),
         ({"in_stock": "maybe"}, "in_stock"),
+        ({"in_stock": "yes"}, "in_stock"),
         ({"ordering": "password"}, "ordering"),
         ({"page_size": "0"}, "page_size"),
         ({"page_size": "ten"}, "page_size"),

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import string
+
 import pytest
 from drf_yasg import openapi
 from drf_yasg.generators import OpenAPISchemaGenerator
+from hypothesis import given
+from hypothesis import strategies as st
 
-from nexus_catalog.idempotency.schema import IdempotentAutoSchema
+from nexus_catalog.idempotency.keys import MalformedKey, parse_key
+from nexus_catalog.idempotency.schema import KEY_PATTERN, IdempotentAutoSchema
 
 ECHO = "/api/_test/echo/"
 
@@ -43,7 +49,9 @@ def test_every_write_operation_documents_the_header(schema_for, method):
 
     assert parameter["name"] == "Idempotency-Key"
     assert parameter["required"] is False
-    assert parameter["maxLength"] == 255
+    assert parameter["pattern"] == KEY_PATTERN
+    assert parameter["minLength"] == 1
+    assert parameter["maxLength"] == 2 * 255 + 2  # a quoted key, every character escaped
 
 
 def test_read_operation_does_not_document_the_header(schema_for):
@@ -89,3 +97,40 @@ def test_catalog_api_documents_the_configured_header_once(schema_for):
     assert names.count("Idempotency-Key") == 1
     assert "X-Request-Key" in renamed
     assert "Idempotency-Key" not in renamed
+
+
+def parsed(value: str) -> bool:
+    try:
+        parse_key(value)
+    except MalformedKey:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["abc", "a b", "x" * 255, '"abc"', '"a,b"', '"a\\"b"', '"' + "\\\\" * 255 + '"'],
+)
+def test_pattern_takes_a_well_formed_key(value):
+    assert re.fullmatch(KEY_PATTERN, value)
+    assert parsed(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "x" * 256, "a,b", 'a"b', '""', '"a\\b"', '"' + "x" * 256 + '"', "caf\u00e9", "a\tb"],
+)
+def test_pattern_refuses_a_malformed_key(value):
+    assert not re.fullmatch(KEY_PATTERN, value)
+    assert not parsed(value)
+
+
+# Printable ASCII, the double quote, the comma and the backslash made likelier.
+_KEY_CHARS = st.text(alphabet=string.printable + '"",,\\\\', max_size=300)
+
+
+@given(_KEY_CHARS)
+def test_pattern_agrees_with_the_parser(value):
+    # HTTP drops the whitespace around a header value, so the pattern need not allow it.
+    value = value.strip(" \t")
+    assert bool(re.fullmatch(KEY_PATTERN, value)) == parsed(value)

@@ -23,7 +23,7 @@ class PasswordField(serializers.CharField):
 
 class UserSerializer(serializers.ModelSerializer):
     """The user as the API shows it, and the fields a user may change on their profile
-    (``first_name``, ``last_name``, ``email``); the rest is read-only."""
+    (`first_name`, `last_name`, `email`); the rest is read-only."""
 
     class Meta:
         model = get_user_model()

@@ -41,6 +41,7 @@ from nexus_accounts.exceptions import (
     InvalidRefreshToken,
 )
 from nexus_catalog.api.parsers import NexusParsersMixin
+from nexus_catalog.api.schema import NexusAutoSchema
 from nexus_catalog.idempotency.exempt import idempotency_exempt
 
 TAGS = ["auth"]
@@ -53,9 +54,20 @@ UNAUTHENTICATED = openapi.Response(
 )
 
 
+class AccountsAutoSchema(NexusAutoSchema):
+    """The package's schema inspector (open operations, every error status, request and
+    response definitions); the accounts views neither refuse a write with a 403 nor record
+    ``X-Request-ID``."""
+
+    writes_may_be_forbidden = False
+    documents_request_id = False
+
+
 class AccountsEndpoint(NexusParsersMixin, APIView):
     """Every view of the accounts API: with DRF's JSON parser swapped for the package's, a
     JSON body nested too deeply is a 400 (see :mod:`nexus_catalog.api.parsers`)."""
+
+    swagger_schema = AccountsAutoSchema
 
 
 class AnonymousEndpoint(AccountsEndpoint):

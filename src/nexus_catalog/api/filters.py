@@ -20,7 +20,37 @@ from django_filters.utils import translate_validation
 from nexus_catalog.models import Product
 
 ORDERING_FIELDS = ("name", "price", "created_at", "stock")
-BOOLEAN_CHOICES = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
+
+#: The words a boolean query parameter takes, in any case: ``true``/``false`` as a JSON or
+#: JavaScript client writes them, ``True``/``False`` as a Python client does (``str(True)``,
+#: bravado and requests alike), ``1``/``0``.
+BOOLEAN_WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+
+class BooleanParameterField(forms.NullBooleanField):
+    """A boolean query parameter: a word of :data:`BOOLEAN_WORDS` in any case; absent or
+    empty is no filter, anything else an error (django-filter's ``BooleanWidget`` would
+    take an unknown word as absent and filter nothing)."""
+
+    widget = forms.Select(choices=[("", "---------"), ("true", "true"), ("false", "false")])
+    default_error_messages = {"invalid": "Must be true or false (or 1 or 0)."}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return BOOLEAN_WORDS[str(value).lower()]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value: bool | None) -> None:
+        pass
+
+
+class BooleanParameterFilter(django_filters.BooleanFilter):
+    field_class = BooleanParameterField
 
 
 class ProductFilterForm(forms.Form):
@@ -150,10 +180,10 @@ class ProductFilter(LeanFilterSet):
         max_length=200,
         label="Case-insensitive text found in the name, the description or the SKU.",
     )
-    in_stock = django_filters.ChoiceFilter(
+    in_stock = BooleanParameterFilter(
         method="filter_in_stock",
-        choices=BOOLEAN_CHOICES,
-        label="true: only products in stock; false: only products out of stock.",
+        label="true: only products in stock; false: only products out of stock "
+        "(True/False and 1/0 too).",
     )
     ordering = StableOrderingFilter(
         fields=ORDERING_FIELDS,
@@ -170,8 +200,8 @@ class ProductFilter(LeanFilterSet):
             Q(name__icontains=value) | Q(description__icontains=value) | Q(sku__icontains=value)
         )
 
-    def filter_in_stock(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value in ("true", "1"):
+    def filter_in_stock(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        if value:
             return queryset.filter(stock__gt=0)
         return queryset.filter(stock=0)
 

@@ -197,8 +197,41 @@ class CatalogPagination(PageNumberPagination):
             }
         )
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """``page`` is a string (a number or ``last``, which DRF also serves), ``page_size`` a
+        whole number from 1."""
+        last = sorted(self.last_page_strings)
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "The page: a number from 1, or "
+                    + " or ".join(f"`{word}`" for word in last)
+                    + " for the last page. A page past the end is a 404."
+                ),
+                "schema": {
+                    "type": "string",
+                    "pattern": rf"^(?:[1-9][0-9]{{0,{_MAX_DIGITS - 1}}}|{'|'.join(last)})$",
+                },
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    f"Results per page: {self.page_size} when absent; a larger number than "
+                    f"{self.max_page_size} (MAX_PAGE_SIZE) is taken as {self.max_page_size}."
+                ),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         paginated = super().get_paginated_response_schema(schema)
+        # Every key is in every page; next and previous are null at the ends.
+        paginated["required"] = ["count", "next", "previous", "results"]
         paginated["properties"]["count"] = {
             "type": "integer",
             "nullable": True,

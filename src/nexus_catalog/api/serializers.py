@@ -1,5 +1,6 @@
 """Serializers: the API's input validation and output shapes. They never save: the
-viewsets hand ``validated_data`` to the services.
+viewsets hand ``validated_data`` to the services. Their docstrings and help texts describe
+the API to its clients, in Markdown (as the viewsets' docstrings: see ``api/views.py``).
 
 Money is a string with two places (``"12.50"``), as DRF's ``DecimalField`` renders it.
 """
@@ -38,8 +39,8 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    """A product. ``stock`` may be set by staff: the difference from the current stock is
-    recorded as one inventory movement (``restock`` up, ``adjustment`` down)."""
+    """A product. `stock` may be set by staff: the difference from the current stock is
+    recorded as one inventory movement (`restock` up, `adjustment` down)."""
 
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     stock = serializers.IntegerField(
@@ -170,7 +171,7 @@ class OrderCreateSerializer(serializers.Serializer):
 
 class OrderUpdateSerializer(serializers.Serializer):
     """What PUT and PATCH may change: the note and the shipping address while the order is
-    pending, and the status along the state machine (as ``transition/``). Other fields in
+    pending, and the status along the state machine (as `transition/`). Other fields in
     the body are ignored."""
 
     note = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True, required=False)
@@ -191,7 +192,7 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class AuditLogSerializer(serializers.ModelSerializer):
-    """One audit row. ``ip_address`` is shown to staff only."""
+    """One audit row. `ip_address` is shown to staff only."""
 
     actor = serializers.CharField(source="actor_repr", read_only=True, allow_blank=True)
     request_id = blank_text()
@@ -209,6 +210,8 @@ class AuditLogSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        # Left out for callers that are not staff (see nexus_catalog.api.schema).
+        optional_in_response = ["ip_address"]
 
     def to_representation(self, instance: AuditLog) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -4,6 +4,10 @@ Every viewset here inherits :class:`CatalogViewSetMixin`, which gives it the cat
 JSON exception handler, the JSON parser that refuses too deep a body with a 400 (see
 :mod:`nexus_catalog.api.parsers`), the OpenAPI schema class that documents
 ``Idempotency-Key`` on every write, and the audit context of the request.
+
+The docstrings of the viewsets and of their actions are the API's own descriptions: DRF's
+browsable API shows them, and the schema (Swagger UI, ReDoc) carries them. They are written
+in Markdown (`stock`), which both render, not in reStructuredText.
 """
 
 from __future__ import annotations
@@ -147,7 +151,7 @@ class CategoryViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSe
 class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet):
     """Products. Read: anyone (inactive products are hidden from non-staff); write: staff.
 
-    Staff may set ``stock``: the difference becomes one inventory movement.
+    Staff may set `stock`: the difference becomes one inventory movement.
     """
 
     serializer_class = ProductSerializer
@@ -285,6 +289,7 @@ class OrderViewSet(
 
     @swagger_auto_schema(
         responses={200: AuditLogPageSerializer, 404: ERRORS[404]},
+        paginated=True,
     )
     @action(detail=True, methods=["get"], serializer_class=AuditLogSerializer)
     def audit(self, request: Request, pk: str | None = None) -> Response:

@@ -15,16 +15,34 @@ from nexus_catalog.conf import catalog_settings
 from nexus_catalog.idempotency.exempt import EXEMPT_ATTRIBUTE
 from nexus_catalog.idempotency.keys import MAX_KEY_LENGTH
 
+# The header values that ``keys.parse_key`` takes (without the optional whitespace around a
+# field value, which HTTP drops): 1 to MAX_KEY_LENGTH printable ASCII characters (0x20-0x7E),
+# either bare, holding no ``"`` or ``,`` and neither starting nor ending with a space, or as an
+# RFC 8941 string, in double quotes, ``\"`` and ``\\`` escaping ``"`` and ``\``.
+_BARE_CHAR = r"[!#-+\--~]"  # printable ASCII less space, '"' and ','
+_BARE_INNER = r"[ !#-+\--~]"  # the same, and space (inside the key only)
+_QUOTED_UNIT = r'(?:[ !#-\[\]-~]|\\["\\])'  # a character other than '"' and '\', or an escape
+KEY_PATTERN = (
+    rf"^(?:{_BARE_CHAR}(?:{_BARE_INNER}{{0,{MAX_KEY_LENGTH - 2}}}{_BARE_CHAR})?"
+    rf'|"{_QUOTED_UNIT}{{1,{MAX_KEY_LENGTH}}}")$'
+)
+#: The longest header value: a quoted key whose every character is escaped.
+MAX_HEADER_LENGTH = 2 * MAX_KEY_LENGTH + 2
+
 
 def idempotency_key_parameter(*, required: bool = False) -> openapi.Parameter:
-    """The header as an OpenAPI parameter, named as ``NEXUS_CATALOG["IDEMPOTENCY"]["HEADER"]``."""
+    """The header as an OpenAPI parameter, named as ``NEXUS_CATALOG["IDEMPOTENCY"]["HEADER"]``.
+
+    Its ``pattern`` is :data:`KEY_PATTERN`; ``maxLength`` bounds the header value, quotes and
+    escapes included (the key itself is 1 to 255 characters, which the pattern checks)."""
     return openapi.Parameter(
         name=catalog_settings.IDEMPOTENCY["HEADER"],
         in_=openapi.IN_HEADER,
         type=openapi.TYPE_STRING,
         required=required,
+        pattern=KEY_PATTERN,
         min_length=1,
-        max_length=MAX_KEY_LENGTH,
+        max_length=MAX_HEADER_LENGTH,
         description=(
             f"1 to {MAX_KEY_LENGTH} printable ASCII characters, bare or as a quoted string "
             '(`"abc"` means `abc`). A retry with the same key and the same request gets the '
