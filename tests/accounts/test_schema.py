@@ -109,6 +109,7 @@ def test_user_schema_shows_the_verification_state_read_only(schema):
 
     assert properties["email_verified"]["readOnly"] is True
     assert properties["pending_email"]["readOnly"] is True
+    assert properties["pending_email"]["x-nullable"] is True
 
 
 def test_anonymous_recovery_endpoints_need_no_security(schema):

@@ -25,6 +25,14 @@ class PasswordField(serializers.CharField):
         super().__init__(**kwargs)
 
 
+class BlankAsNullEmailField(serializers.EmailField):
+    """An address stored blank when there is none, shown as ``null`` (a blank string is not
+    an e-mail address, which the schema promises)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        return super().to_representation(value) or None
+
+
 class UserSerializer(serializers.ModelSerializer):
     """The user as the API shows it, and the fields a user may change on their profile
     (``first_name``, ``last_name``, ``email``); the rest is read-only.
@@ -38,10 +46,11 @@ class UserSerializer(serializers.ModelSerializer):
         help_text="Whether the address in `email` was verified (always false while "
         "EMAIL_VERIFICATION is 'none').",
     )
-    pending_email = serializers.EmailField(
+    pending_email = BlankAsNullEmailField(
         source="nexus_email.pending_email",
         read_only=True,
-        help_text="A new address waiting for verification (empty when none): it replaces "
+        allow_null=True,
+        help_text="A new address waiting for verification (null when none): it replaces "
         "`email` once its verification link is used.",
     )
 
