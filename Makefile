@@ -31,8 +31,9 @@ demo: migrate
 	@$(DEMO_ENV) $(MANAGE) shell --no-imports -c "from django.contrib.auth import get_user_model; U = get_user_model(); U.objects.filter(username='admin').exists() or U.objects.create_superuser('admin', 'admin@example.com', 'admin')"
 	@if $(DEMO_ENV) $(MANAGE) help nexus_seed_demo >/dev/null 2>&1; then $(DEMO_ENV) $(MANAGE) nexus_seed_demo; fi
 
-# The demo keeps the terminal for the server's request log: order e-mails go to files (the
-# example settings' file backend in DEBUG) and the audit sink's JSON lines are not logged.
+# The demo keeps the terminal for the server's request log: order and account e-mails
+# (password reset, verification) go to files (the example settings' file backend in DEBUG)
+# and the audit sink's JSON lines are not logged.
 run: demo
 	@echo ""
 	@echo "  Start here   http://$(HOST):$(PORT)/"
@@ -40,7 +41,7 @@ run: demo
 	@echo "  Swagger UI   http://$(HOST):$(PORT)/swagger/"
 	@echo "  ReDoc        http://$(HOST):$(PORT)/redoc/"
 	@echo "  Admin        http://$(HOST):$(PORT)/admin/   (demo login: admin / admin)"
-	@$(DEMO_ENV) $(MANAGE) shell --no-imports -c "from example_project.views import email_folder; folder = email_folder(); print(f'  E-mails      {folder}/   (one file per message, not sent)' if folder else '')"
+	@$(DEMO_ENV) $(MANAGE) shell --no-imports -c "from example_project.views import email_folder; folder = email_folder(); print(f'  E-mails      {folder}/   (orders, password resets, verifications: one file per message, not sent)' if folder else '')"
 	@echo ""
 	$(DEMO_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 

@@ -111,4 +111,7 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 
 NEXUS_CATALOG: dict = {}
-NEXUS_ACCOUNTS: dict = {}
+NEXUS_ACCOUNTS: dict = {
+    "PASSWORD_RESET_URL": "https://shop.example.com/reset/{uid}/{token}",
+    "EMAIL_VERIFICATION_URL": "https://shop.example.com/verify/{key}",
+}

@@ -196,7 +196,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 NEXUS_CATALOG = {
     "CURRENCY": os.environ.get("NEXUS_CURRENCY", "USD"),
 }
-NEXUS_ACCOUNTS: dict = {}
+# The links of the accounts e-mails open pages of a storefront; the demo has none, so they
+# point at the demo's host: copy the uid and token (or the key) from the e-mail file in
+# sent_emails/ into the API calls of the accounts guide.
+NEXUS_ACCOUNTS = {
+    "PASSWORD_RESET_URL": os.environ.get(
+        "NEXUS_PASSWORD_RESET_URL", "http://127.0.0.1:8000/reset/{uid}/{token}"
+    ),
+    "EMAIL_VERIFICATION": os.environ.get("NEXUS_EMAIL_VERIFICATION", "none"),
+    "EMAIL_VERIFICATION_URL": os.environ.get(
+        "NEXUS_EMAIL_VERIFICATION_URL", "http://127.0.0.1:8000/verify/{key}"
+    ),
+}
 
 # Celery (example_project/celery.py). No CELERY_BROKER_URL: tasks run in the process that
 # sends them, so the demo needs no server. With one: a worker and beat (see the Procfile).

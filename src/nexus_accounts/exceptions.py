@@ -47,3 +47,18 @@ class ForeignRefreshToken(InvalidRefreshToken):
     """A valid refresh token that belongs to another user than the one asking."""
 
     default_message = "This refresh token belongs to another user."
+
+
+class EmailNotVerified(AccountsError):
+    """Login refused: ``EMAIL_VERIFICATION`` is ``"mandatory"`` and the account's e-mail
+    address is not verified yet. Raised only after the password was checked, so it tells
+    nothing to someone who does not hold the password."""
+
+    default_message = "The e-mail address of this account is not verified yet."
+    code = "email_not_verified"
+
+
+class AddressNotFound(AccountsError):
+    """No address with this id in the caller's address book (another user's included)."""
+
+    default_message = "No address found."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -12,8 +13,23 @@ from tests.factories import TEST_PASSWORD, UserFactory
 STRONG_PASSWORD = "plum-Orbit-sextant-71"
 
 
-def url(name: str) -> str:
-    return reverse(f"nexus_accounts:{name}")
+class CommittingClient(APIClient):
+    """An ``APIClient`` that runs the after-commit callbacks each request registered (the
+    accounts e-mails), as the commit of a real request would: the test's own transaction
+    never commits."""
+
+    def generic(self, *args, **kwargs):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().generic(*args, **kwargs)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return CommittingClient()
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"nexus_accounts:{name}", kwargs=kwargs or None)
 
 
 def login(client: APIClient, username: str, password: str = TEST_PASSWORD) -> dict[str, str]:
@@ -36,6 +52,6 @@ def alice_tokens(api_client: APIClient, alice) -> dict[str, str]:
 @pytest.fixture
 def alice_client(alice_tokens: dict[str, str]) -> APIClient:
     """A client that sends alice's real access token."""
-    client = APIClient()
+    client = CommittingClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {alice_tokens['access']}")
     return client

@@ -48,3 +48,34 @@ def test_rotation_or_blacklisting_turned_off_is_e003(settings, key):
 
     assert ids(messages) == ["nexus_accounts.E003"]
     assert key in messages[0].msg
+
+
+@pytest.mark.parametrize("mode", ["Optional", "yes", None])
+def test_unknown_verification_mode_is_e005(mode):
+    with override_settings(NEXUS_ACCOUNTS={"EMAIL_VERIFICATION": mode}):
+        assert ids(check_accounts_settings()) == ["nexus_accounts.E005"]
+
+
+@pytest.mark.parametrize(
+    "settings_",
+    [
+        {"PASSWORD_RESET_URL": "https://shop.example.com/reset/{token}"},
+        {"PASSWORD_RESET_URL": 42},
+        {"EMAIL_VERIFICATION_URL": "https://shop.example.com/verify/"},
+        {"EMAIL_VERIFICATION": "mandatory"},
+    ],
+    ids=["reset-without-uid", "reset-not-a-string", "verify-without-key", "verify-unset"],
+)
+def test_bad_or_missing_link_template_is_e006(settings_):
+    with override_settings(NEXUS_ACCOUNTS=settings_):
+        assert ids(check_accounts_settings()) == ["nexus_accounts.E006"]
+
+
+def test_verification_with_a_link_template_passes():
+    with override_settings(
+        NEXUS_ACCOUNTS={
+            "EMAIL_VERIFICATION": "optional",
+            "EMAIL_VERIFICATION_URL": "https://shop.example.com/verify/{key}",
+        }
+    ):
+        assert check_accounts_settings() == []

@@ -17,6 +17,8 @@ def test_me_returns_the_callers_profile(alice_client, alice):
         "id": alice.pk,
         "username": "alice",
         "email": "alice@example.com",
+        "email_verified": False,
+        "pending_email": None,
         "first_name": "",
         "last_name": "",
         "date_joined": response.json()["date_joined"],

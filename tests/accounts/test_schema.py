@@ -18,6 +18,18 @@ ENDPOINTS = {
     "/api/auth/password/change/": {
         "post": ("204", ["old_password", "new_password", "new_password2"])
     },
+    "/api/auth/password/reset/": {"post": ("202", ["email"])},
+    "/api/auth/password/reset/confirm/": {"post": ("204", ["uid", "token", "new_password"])},
+    "/api/auth/email/verify/": {"post": ("200", ["key"])},
+    "/api/auth/email/verify/resend/": {"post": ("202", ["email"])},
+    "/api/auth/me/delete/": {"post": ("204", ["password"])},
+    "/api/auth/addresses/": {"get": ("200", None), "post": ("201", ["name", "line1", "country"])},
+    "/api/auth/addresses/{id}/": {
+        "get": ("200", None),
+        "put": ("200", ["name", "line1", "country"]),
+        "patch": ("200", ["name", "line1", "country"]),
+        "delete": ("204", None),
+    },
 }
 
 
@@ -61,6 +73,51 @@ def test_each_operation_documents_its_request_and_success_response(schema, path,
 
 def test_anonymous_endpoints_need_no_security(schema):
     for path in ("/api/auth/register/", "/api/auth/login/", "/api/auth/refresh/"):
+        assert schema["paths"][path]["post"]["security"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "statuses"),
+    [
+        ("/api/auth/password/reset/", {"202", "400", "429"}),
+        ("/api/auth/password/reset/confirm/", {"204", "400", "429"}),
+        ("/api/auth/email/verify/", {"200", "400", "404", "429"}),
+        ("/api/auth/email/verify/resend/", {"202", "400", "401", "404", "429"}),
+        ("/api/auth/me/delete/", {"204", "400", "401", "429"}),
+    ],
+)
+def test_recovery_operations_document_each_status(schema, path, statuses):
+    assert set(schema["paths"][path]["post"]["responses"]) == statuses
+
+
+def test_login_documents_the_unverified_email_403(schema):
+    response = schema["paths"]["/api/auth/login/"]["post"]["responses"]["403"]
+    definition = schema["definitions"][response["schema"]["$ref"].rsplit("/", 1)[-1]]
+
+    assert set(definition["properties"]) == {"detail", "code"}
+
+
+def test_address_country_is_an_enum_of_alpha_2_codes(schema):
+    country = schema["definitions"]["Address"]["properties"]["country"]
+
+    assert "FR" in country["enum"] and "XX" not in country["enum"]
+    assert all(len(code) == 2 for code in country["enum"])
+
+
+def test_user_schema_shows_the_verification_state_read_only(schema):
+    properties = schema["definitions"]["User"]["properties"]
+
+    assert properties["email_verified"]["readOnly"] is True
+    assert properties["pending_email"]["readOnly"] is True
+    assert properties["pending_email"]["x-nullable"] is True
+
+
+def test_anonymous_recovery_endpoints_need_no_security(schema):
+    for path in (
+        "/api/auth/password/reset/",
+        "/api/auth/password/reset/confirm/",
+        "/api/auth/email/verify/",
+    ):
         assert schema["paths"][path]["post"]["security"] == []
 
 

@@ -4,8 +4,11 @@ Usernames and e-mail addresses are unique case-insensitively. Django's ``auth_us
 only enforces exact-case uniqueness of the username, so the rule is checked here, inside a
 transaction that first takes a PostgreSQL advisory lock per lower-cased username and e-mail:
 two racing registrations of ``Ann`` and ``ann`` (or of one address in two cases) are
-serialised and the second one is refused. On other databases the check runs without the
-lock (fine for development; production runs on PostgreSQL).
+serialised and the second one is refused with a message on the field. The e-mail rule is
+also the database's: the unique index on ``LOWER(email)`` of
+:class:`~nexus_accounts.models.EmailAddress`, whose row is written with the user's, refuses a
+duplicate address whatever wrote it, on every database; the lock only turns that
+``IntegrityError`` into the same tidy message on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ from django.db import IntegrityError, connection, transaction
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from nexus_accounts.conf import accounts_settings
-from nexus_accounts.exceptions import AccountValidationError, InvalidCredentials
+from nexus_accounts.exceptions import (
+    AccountValidationError,
+    EmailNotVerified,
+    InvalidCredentials,
+)
+from nexus_accounts.services import verification
 from nexus_accounts.services.tokens import revoke_all_refresh_tokens
 
 USERNAME_TAKEN = "A user with that username already exists."
@@ -69,7 +77,9 @@ def _email_taken(email: str, *, exclude: AbstractBaseUser | None = None) -> bool
     return users.exists()
 
 
-def _password_errors(password: str, user: AbstractBaseUser) -> list[str]:
+def password_errors(password: str, user: AbstractBaseUser) -> list[str]:
+    """The messages of Django's ``AUTH_PASSWORD_VALIDATORS`` for ``password``, run against
+    ``user``; empty when it passes."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -108,17 +118,26 @@ def register_user(
             errors["username"] = [USERNAME_TAKEN]
         if _email_taken(email):
             errors["email"] = [EMAIL_TAKEN]
-        if password_errors := _password_errors(password, user):
-            errors["password"] = password_errors
+        if weak := password_errors(password, user):
+            errors["password"] = weak
         if errors:
             raise AccountValidationError(errors)
         user.set_password(password)
         try:
             with transaction.atomic():
+                # The signal writes the EmailAddress row in the same savepoint.
                 user.save()
         except IntegrityError as exc:
-            # Only reachable without the advisory lock: an exact-case duplicate won the race.
-            raise AccountValidationError({"username": [USERNAME_TAKEN]}) from exc
+            # Reachable without the advisory lock (or with a host's own writes): a duplicate
+            # username, or an address in any case (the LOWER(email) index), committed first.
+            errors = {}
+            if _username_taken(username):
+                errors["username"] = [USERNAME_TAKEN]
+            if _email_taken(email) or not errors:
+                errors["email"] = [EMAIL_TAKEN]
+            raise AccountValidationError(errors) from exc
+        if verification.verification_on():
+            verification.send_verification(user)
     return user
 
 
@@ -149,16 +168,21 @@ def authenticate_user(request: Any, identifier: str, password: str) -> AbstractB
         if len(usernames) == 1:
             username = usernames[0]
     user = authenticate(request, username=username, password=password)
-    if user is not None and jwt_settings.USER_AUTHENTICATION_RULE(user):
-        return user
-    raise InvalidCredentials()
+    if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+        raise InvalidCredentials()
+    if verification.verification_mode() == "mandatory" and not verification.is_verified(user):
+        raise EmailNotVerified()
+    return user
 
 
 def update_profile(user: AbstractBaseUser, changes: Mapping[str, Any]) -> AbstractBaseUser:
     """Apply ``changes`` (a subset of :data:`PROFILE_FIELDS`) to ``user`` and save them.
 
     A new e-mail address must not belong to another user, in any case; raises
-    :class:`AccountValidationError` keyed by ``email`` otherwise.
+    :class:`AccountValidationError` keyed by ``email`` otherwise. With e-mail verification
+    on, a new address (other than the current one in another case) does not replace the
+    current one: it becomes the pending address and is sent a verification e-mail, and it
+    replaces the current one once verified.
     """
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -172,10 +196,20 @@ def update_profile(user: AbstractBaseUser, changes: Mapping[str, Any]) -> Abstra
             _lock_identities(email=changes["email"])
             if _email_taken(changes["email"], exclude=user):
                 raise AccountValidationError({"email": [EMAIL_TAKEN]})
+            if verification.verification_on():
+                # A new address waits (pending); the current one in another case, or the
+                # current one again, applies now and drops any pending address.
+                verification.request_email_change(user, changes["email"])
+                if changes["email"].lower() != verification.email_of(user).lower():
+                    del changes["email"]
         for field, value in changes.items():
             setattr(user, field, value)
         if changes:
-            user.save(update_fields=list(changes))
+            try:
+                with transaction.atomic():
+                    user.save(update_fields=list(changes))
+            except IntegrityError as exc:
+                raise AccountValidationError({"email": [EMAIL_TAKEN]}) from exc
     return user
 
 
@@ -191,8 +225,8 @@ def change_password(user: AbstractBaseUser, *, old_password: str, new_password: 
         locked = user_model._default_manager.select_for_update().get(pk=user.pk)
         if not locked.check_password(old_password):
             raise AccountValidationError({"old_password": [WRONG_OLD_PASSWORD]})
-        if password_errors := _password_errors(new_password, locked):
-            raise AccountValidationError({"new_password": password_errors})
+        if weak := password_errors(new_password, locked):
+            raise AccountValidationError({"new_password": weak})
         locked.set_password(new_password)
         locked.save(update_fields=["password"])
         revoke_all_refresh_tokens(locked)
