@@ -24,6 +24,9 @@ from django.core.signals import setting_changed
 # The largest value the stock column holds (``PositiveIntegerField``: a 32-bit integer on
 # PostgreSQL); MAX_STOCK must stay below it (check nexus_catalog.E002).
 STOCK_COLUMN_MAX = 2_147_483_647
+# The largest primary key the tables hold (``BigAutoField``). A query parameter or body field
+# naming an id is bounded by it: SQLite cannot even compare a larger number (OverflowError).
+ID_COLUMN_MAX = 2**63 - 1
 
 DEFAULTS: dict[str, Any] = {
     # ISO 4217 code stored on every order; all prices are in this currency.

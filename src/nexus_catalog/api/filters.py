@@ -17,6 +17,7 @@ from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 
+from nexus_catalog.conf import ID_COLUMN_MAX
 from nexus_catalog.models import Product
 
 ORDERING_FIELDS = ("name", "price", "created_at", "stock")
@@ -167,6 +168,7 @@ class ProductFilter(LeanFilterSet):
     category = IntegerFilter(
         field_name="category_id",
         min_value=1,
+        max_value=ID_COLUMN_MAX,
         label="Only products of this category (id).",
     )
     min_price = django_filters.NumberFilter(
@@ -207,7 +209,7 @@ class ProductFilter(LeanFilterSet):
 
 
 _SCHEMA_TYPES: dict[str, dict[str, Any]] = {
-    "category": {"type": "integer", "minimum": 1},
+    "category": {"type": "integer", "minimum": 1, "maximum": ID_COLUMN_MAX},
     "min_price": {"type": "string", "format": "decimal"},
     "max_price": {"type": "string", "format": "decimal"},
     "search": {"type": "string", "maxLength": 200},

@@ -12,7 +12,7 @@ from typing import Any
 from rest_framework import serializers
 
 from nexus_catalog.api.reads import FastRepresentationMixin
-from nexus_catalog.conf import catalog_settings
+from nexus_catalog.conf import ID_COLUMN_MAX, catalog_settings
 from nexus_catalog.models import (
     AuditLog,
     Category,
@@ -129,10 +129,10 @@ class OrderSerializer(FastRepresentationMixin, serializers.ModelSerializer):
 
 
 class OrderItemSerializer(serializers.Serializer):
-    # At most the largest id the column holds: SQLite cannot even compare a larger number
-    # (OverflowError), so it would be a 500 instead of "does not exist".
+    # At most the largest id the column holds: a larger one would be a 500 on SQLite
+    # instead of "does not exist".
     product = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text="The product's id."
+        min_value=1, max_value=ID_COLUMN_MAX, help_text="The product's id."
     )
     quantity = serializers.IntegerField(min_value=1, help_text="Units wanted (1 or more).")
 
