@@ -41,7 +41,7 @@ class PostgresOnly(CreateExtension):
 
 
 def _search_indexes(language: str):
-    from django.contrib.postgres.indexes import GinIndex, OpClass
+    from django.contrib.postgres.indexes import GinIndex
     from django.contrib.postgres.search import SearchVector
 
     vector = (
@@ -51,7 +51,7 @@ def _search_indexes(language: str):
     )
     return [
         GinIndex(vector, name=SEARCH_INDEX),
-        GinIndex(OpClass("name", name="gin_trgm_ops"), name=TRIGRAM_INDEX),
+        GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name=TRIGRAM_INDEX),
     ]
 
 
