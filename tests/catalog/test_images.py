@@ -128,7 +128,7 @@ def test_list_reads_variants_and_images_in_one_query_each_whatever_the_page(
     from tests.factories import ParentProductFactory, ProductFactory, VariantFactory
 
     client = auth_client(staff)
-    for n in range(3):
+    for _ in range(3):
         upload(client, ProductFactory(category=category), png())
         parent = ParentProductFactory(category=category, option_names=["size"])
         variant = VariantFactory(parent=parent, option_values={"size": "M"})

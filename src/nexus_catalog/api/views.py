@@ -190,6 +190,21 @@ class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet
             queryset = queryset.filter(is_active=True)
         return queryset
 
+    @swagger_auto_schema(
+        manual_parameters=[
+            openapi.Parameter(
+                "variants",
+                openapi.IN_QUERY,
+                type=openapi.TYPE_STRING,
+                enum=list(VARIANTS_MODES),
+                description="grouped (default): parents with their variants and standalone "
+                "products; flat: what can be bought (standalone products and variants).",
+            )
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
     def _variants_mode(self) -> str:
         mode = self.request.query_params.get("variants") or "grouped"
         if mode not in VARIANTS_MODES:
