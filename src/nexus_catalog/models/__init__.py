@@ -1,5 +1,5 @@
 from nexus_catalog.models.audit import AuditLog
-from nexus_catalog.models.catalog import Category, Product
+from nexus_catalog.models.catalog import Category, Product, ProductImage
 from nexus_catalog.models.idempotency import IdempotencyRecord
 from nexus_catalog.models.inventory import InventoryMovement
 from nexus_catalog.models.orders import Order, OrderAdjustment, OrderLine, OrderStatus
@@ -14,4 +14,5 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "Product",
+    "ProductImage",
 ]
