@@ -22,7 +22,7 @@ urlpatterns += [
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
     # Last: every other path under /api/ is answered in JSON, even with DEBUG on: a JSON 404,
     # or for a path without its trailing slash a redirect to it (POST /api/orders: a 308).
-    re_path(r"^api(?:/|$)", api_fallback),
+    re_path(r"^api(?:/.*)?$", api_fallback),
 ]
 
 # JSON errors in DRF's shape under /api/, Django's own pages elsewhere (used with DEBUG off).

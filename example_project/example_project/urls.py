@@ -40,7 +40,7 @@ urlpatterns = [
     path("redoc/", schema_view.with_ui("redoc", cache_timeout=0), name="schema-redoc"),
     # Last: every other path under /api/ is answered in JSON, even with DEBUG=True, where
     # Django would show an HTML page (and an HTML 500 for POST /api/orders, APPEND_SLASH).
-    re_path(r"^api(?:/|$)", api_fallback),
+    re_path(r"^api(?:/.*)?$", api_fallback),
 ]
 
 # JSON errors under /api/, Django's HTML pages elsewhere.

@@ -87,7 +87,8 @@ def test_anonymous_endpoints_need_no_security(schema):
     ],
 )
 def test_recovery_operations_document_each_status(schema, path, statuses):
-    assert set(schema["paths"][path]["post"]["responses"]) == statuses
+    # Besides the answers every operation documents (405, 406, 415, 503...).
+    assert statuses <= set(schema["paths"][path]["post"]["responses"])
 
 
 def test_login_documents_the_unverified_email_403(schema):
@@ -105,11 +106,14 @@ def test_address_country_is_an_enum_of_alpha_2_codes(schema):
 
 
 def test_user_schema_shows_the_verification_state_read_only(schema):
-    properties = schema["definitions"]["User"]["properties"]
+    # Always in the answer; never in a request (the request definitions leave read-only
+    # fields out).
+    user = schema["definitions"]["User"]
+    patch = schema["definitions"]["PatchedUserRequest"]
 
-    assert properties["email_verified"]["readOnly"] is True
-    assert properties["pending_email"]["readOnly"] is True
-    assert properties["pending_email"]["x-nullable"] is True
+    assert {"email_verified", "pending_email"} <= set(user["required"])
+    assert user["properties"]["pending_email"]["x-nullable"] is True
+    assert not {"email_verified", "pending_email"} & set(patch["properties"])
 
 
 def test_anonymous_recovery_endpoints_need_no_security(schema):

@@ -26,7 +26,7 @@ class PasswordField(serializers.CharField):
 
 
 class BlankAsNullEmailField(serializers.EmailField):
-    """An address stored blank when there is none, shown as ``null`` (a blank string is not
+    """An address stored blank when there is none, shown as `null` (a blank string is not
     an e-mail address, which the schema promises)."""
 
     def to_representation(self, value: Any) -> str | None:
@@ -156,7 +156,7 @@ class AccountDeleteSerializer(serializers.Serializer):
 
 
 class AddressSerializer(serializers.ModelSerializer):
-    """An entry of the address book. ``country`` is an ISO 3166-1 alpha-2 code (``"FR"``);
+    """An entry of the address book. `country` is an ISO 3166-1 alpha-2 code (`"FR"`);
     setting a default flag moves that default from the user's other address."""
 
     country = serializers.ChoiceField(

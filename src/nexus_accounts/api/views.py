@@ -1,17 +1,17 @@
 """Views of the accounts API: parse, call one service, render.
 
-Status codes: register 201 with the user; login and refresh 200 with ``{access, refresh}``;
+Status codes: register 201 with the user; login and refresh 200 with `{access, refresh}`;
 logout and password change 204. Bad credentials, and a refresh token that is bad, expired,
 used or blacklisted, answer 401 at login and refresh. At logout the caller is already
 authenticated by the access token, so a bad, blacklisted or foreign refresh token in the body
-is a 400 on the ``refresh`` field. With ``EMAIL_VERIFICATION = "mandatory"``, a login with
-the right password for an unverified address is a 403 with ``"code": "email_not_verified"``.
+is a 400 on the `refresh` field. With `EMAIL_VERIFICATION = "mandatory"`, a login with
+the right password for an unverified address is a 403 with `"code": "email_not_verified"`.
 
 Password reset requests and verification resends answer 202 with one body, whatever was
 found; the confirmations answer 204 (reset) and 200 (verify). The address book answers 201,
-200 and 204; another user's address is a 404. ``me/delete/`` answers 204.
+200 and 204; another user's address is a 404. `me/delete/` answers 204.
 
-None of the new endpoints answers with a secret, so the ``Idempotency-Key`` middleware may
+None of the new endpoints answers with a secret, so the `Idempotency-Key` middleware may
 store their answers (a reset confirmation's body holds a password, but the stored
 fingerprint of a request is an HMAC, not the body).
 """
@@ -90,13 +90,13 @@ VERIFICATION_OFF = openapi.Response(
 
 
 class CodedErrorSerializer(ErrorDetailSerializer):
-    """An error with a machine-readable ``code`` (schema only)."""
+    """An error with a machine-readable `code` (schema only)."""
 
     code = serializers.CharField(read_only=True)
 
 
 def profile(user) -> dict:
-    """The user as ``UserSerializer`` shows it, its ``EmailAddress`` row made sure of."""
+    """The user as `UserSerializer` shows it, its `EmailAddress` row made sure of."""
     services.email_address_of(user)
     return UserSerializer(user).data
 
@@ -104,7 +104,7 @@ def profile(user) -> dict:
 class AccountsAutoSchema(NexusAutoSchema):
     """The package's schema inspector (open operations, every error status, request and
     response definitions); the accounts views neither refuse a write with a 403 nor record
-    ``X-Request-ID``."""
+    `X-Request-ID`."""
 
     writes_may_be_forbidden = False
     documents_request_id = False
@@ -404,8 +404,8 @@ class EmailVerifyView(AnonymousEndpoint):
 
 class EmailVerifyResendView(AccountsEndpoint):
     """With an access token: the caller's pending (or unverified) address. Without one: the
-    ``email`` of the body, with the same answer whether or not it belongs to an account
-    (``mandatory`` verification refuses login, so a user who lost the first link has no
+    `email` of the body, with the same answer whether or not it belongs to an account
+    (`mandatory` verification refuses login, so a user who lost the first link has no
     token to show)."""
 
     permission_classes = (AllowAny,)
@@ -476,6 +476,10 @@ class AccountDeleteView(AccountsEndpoint):
 # Address book ------------------------------------------------------------------------------
 
 ADDRESS_TAGS = ["addresses"]
+# The address's id in the path: an integer (drf-yasg cannot tell without a queryset).
+ADDRESS_ID = openapi.Parameter(
+    "id", openapi.IN_PATH, type=openapi.TYPE_INTEGER, required=True, description="The address's id."
+)
 
 
 def _address(user, address_id):
@@ -489,6 +493,7 @@ class AddressListView(AccountsEndpoint):
     permission_classes = (IsAuthenticated,)
 
     @swagger_auto_schema(
+        operation_id="auth_addresses_list",
         operation_summary="The caller's addresses, oldest first (not paginated)",
         responses={200: AddressSerializer(many=True), 401: UNAUTHENTICATED},
         tags=ADDRESS_TAGS,
@@ -520,6 +525,7 @@ class AddressDetailView(AccountsEndpoint):
         operation_summary="One of the caller's addresses",
         responses={200: AddressSerializer, 401: UNAUTHENTICATED, 404: NOT_FOUND},
         tags=ADDRESS_TAGS,
+        manual_parameters=[ADDRESS_ID],
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(AddressSerializer(_address(request.user, pk)).data)
@@ -546,6 +552,7 @@ class AddressDetailView(AccountsEndpoint):
             404: NOT_FOUND,
         },
         tags=ADDRESS_TAGS,
+        manual_parameters=[ADDRESS_ID],
     )
     def put(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=False)
@@ -560,6 +567,7 @@ class AddressDetailView(AccountsEndpoint):
             404: NOT_FOUND,
         },
         tags=ADDRESS_TAGS,
+        manual_parameters=[ADDRESS_ID],
     )
     def patch(self, request: Request, pk: int) -> Response:
         return self._update(request, pk, partial=True)
@@ -568,6 +576,7 @@ class AddressDetailView(AccountsEndpoint):
         operation_summary="Delete one of the caller's addresses",
         responses={204: "Deleted.", 401: UNAUTHENTICATED, 404: NOT_FOUND},
         tags=ADDRESS_TAGS,
+        manual_parameters=[ADDRESS_ID],
     )
     def delete(self, request: Request, pk: int) -> Response:
         try:

@@ -4,7 +4,7 @@ serve, whatever ``DEBUG`` says::
     urlpatterns += [
         path("api/auth/", include("nexus_accounts.api.urls")),
         path("api/", include("nexus_catalog.api.urls")),
-        re_path(r"^api(?:/|$)", api_fallback),  # last
+        re_path(r"^api(?:/.*)?$", api_fallback),  # last
     ]
 
 Without it, Django answers an unmatched URL itself, and not in JSON when ``DEBUG`` is on: its
