@@ -312,13 +312,13 @@ def test_staff_flow_agrees_with_the_schema(api, shelf, customer):
 
     # Staff set up shipping methods and vouchers.
     method = staff(
-        "shipping-methods.shipping-methods_create",
+        "shipping_methods.shipping_methods_create",
         201,
         data={"code": "express", "name": "Express", "price": "9.90", "countries": ["GB"]},
     )
-    assert anonymous("shipping-methods.shipping-methods_list", 200)["count"] == 1
+    assert anonymous("shipping_methods.shipping_methods_list", 200)["count"] == 1
     staff(
-        "shipping-methods.shipping-methods_partial_update",
+        "shipping_methods.shipping_methods_partial_update",
         200,
         id=method["id"],
         data={"free_over": "100.00"},
@@ -329,4 +329,4 @@ def test_staff_flow_agrees_with_the_schema(api, shelf, customer):
     assert voucher["code"] == "SPRING" and voucher["used_count"] == 0
     buyer("vouchers.vouchers_list", 403)
     staff("vouchers.vouchers_delete", 204, id=voucher["id"])
-    staff("shipping-methods.shipping-methods_delete", 204, id=method["id"])
+    staff("shipping_methods.shipping_methods_delete", 204, id=method["id"])

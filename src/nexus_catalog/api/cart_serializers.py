@@ -107,11 +107,17 @@ class CheckoutSerializer(serializers.Serializer):
     expected_total = serializers.DecimalField(required=False, **MONEY)
 
 
-class TotalChangedSerializer(serializers.Serializer):
-    """The 409 of a checkout whose `expected_total` no longer holds."""
+class CheckoutConflictSerializer(serializers.Serializer):
+    """The 409 of a checkout: `order` when the cart was already checked out (the order it
+    became), `cart` (priced now) when `expected_total` no longer holds."""
 
     detail = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(read_only=True)
     cart = CartSerializer(read_only=True)
+
+    class Meta:
+        ref_name = "CheckoutConflict"
+        optional_in_response = ["order", "cart"]
 
 
 class ShippingOfferSerializer(serializers.Serializer):

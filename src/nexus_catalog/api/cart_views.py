@@ -22,10 +22,10 @@ from nexus_catalog.api.cart_serializers import (
     CartLineUpdateSerializer,
     CartSerializer,
     CartUpdateSerializer,
+    CheckoutConflictSerializer,
     CheckoutSerializer,
     ShippingMethodSerializer,
     ShippingOfferSerializer,
-    TotalChangedSerializer,
     VoucherSerializer,
 )
 from nexus_catalog.api.permissions import CartPermission, IsStaff, IsStaffOrReadOnly
@@ -35,6 +35,9 @@ from nexus_catalog.exceptions import CheckoutTotalChanged
 from nexus_catalog.models import Cart, ShippingMethod, Voucher
 from nexus_catalog.services import carts, checkout, shipping, vouchers
 
+LINE_ID = openapi.Parameter(
+    "line_id", openapi.IN_PATH, type=openapi.TYPE_INTEGER, description="The line's id."
+)
 CLOSED = openapi.Response(
     "The cart is closed: checked out (`order` names the order) or merged.",
     openapi.Schema(type=openapi.TYPE_OBJECT, additional_properties=True),
@@ -69,6 +72,9 @@ class CartViewSet(CatalogViewSetMixin, viewsets.GenericViewSet):
             return Cart.objects.none()
         return carts.open_carts_of(self.request.user).annotate(line_count=Count("lines"))
 
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        return CartSummarySerializer if self.action == "list" else CartSerializer
+
     def _priced(self, token: str, code: int = status.HTTP_200_OK) -> Response:
         priced = carts.read_cart(token, self.request.user)
         return Response(CartSerializer(priced).data, status=code)
@@ -79,11 +85,11 @@ class CartViewSet(CatalogViewSetMixin, viewsets.GenericViewSet):
         cart = carts.create_cart(request.user)
         return self._priced(cart.token, status.HTTP_201_CREATED)
 
-    @swagger_auto_schema(responses={200: CartSummarySerializer(many=True)})
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The caller's open carts, the most recently changed first (paginated)."""
+        """The caller's open carts, the most recently changed first (paginated), unpriced:
+        read one by its token for its prices."""
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(CartSummarySerializer(page, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @swagger_auto_schema(responses={200: CartSerializer})
     def retrieve(self, request: Request, token: str | None = None) -> Response:
@@ -114,10 +120,13 @@ class CartViewSet(CatalogViewSetMixin, viewsets.GenericViewSet):
 
     @swagger_auto_schema(
         method="patch",
+        manual_parameters=[LINE_ID],
         request_body=CartLineUpdateSerializer,
         responses={200: CartSerializer, 409: CLOSED},
     )
-    @swagger_auto_schema(method="delete", responses={204: "Removed.", 409: CLOSED})
+    @swagger_auto_schema(
+        method="delete", manual_parameters=[LINE_ID], responses={204: "Removed.", 409: CLOSED}
+    )
     @action(detail=True, methods=["patch", "delete"], url_path=r"lines/(?P<line_id>[0-9]{1,18})")
     def line(self, request: Request, token: str | None = None, line_id: str = "") -> Response:
         """PATCH: set a line's quantity (answers the cart). DELETE: remove the line."""
@@ -157,7 +166,7 @@ class CartViewSet(CatalogViewSetMixin, viewsets.GenericViewSet):
             409: openapi.Response(
                 "Already checked out (`order` names the order), merged, or the total is no "
                 "longer `expected_total` (`cart` is the cart priced now; nothing was written).",
-                TotalChangedSerializer,
+                CheckoutConflictSerializer,
             ),
         },
     )
