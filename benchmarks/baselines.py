@@ -335,8 +335,8 @@ def _place(request: HttpRequest, *, same_work: bool) -> HttpResponse:
             currency = catalog_settings.CURRENCY
             cursor.execute(
                 f"INSERT INTO {orders} (user_id, status, currency, subtotal, total, note, "
-                f"shipping_address, created_at, updated_at) "
-                f"VALUES (%s, 'pending', %s, %s, %s, '', '', %s, %s) RETURNING id",
+                f"shipping_address, email, shipping_method, created_at, updated_at) "
+                f"VALUES (%s, 'pending', %s, %s, %s, '', '', '', '', %s, %s) RETURNING id",
                 [user_id, currency, subtotal, subtotal, now, now],
             )
             order_id = cursor.fetchone()[0]

@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nexus_catalog.tasks.purge_idempotency_records",
         "schedule": timedelta(hours=1),
     },
+    "nexus-purge-old-carts": {
+        "task": "nexus_catalog.tasks.purge_old_carts",
+        "schedule": timedelta(days=1),
+    },
 }
 
 LOGGING = {

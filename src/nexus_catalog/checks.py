@@ -96,7 +96,7 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                 id="nexus_catalog.E002",
             )
         )
-    for key in ("UNPAID_ORDER_TTL", "AUDIT_REDELIVERY_DELAY"):
+    for key in ("UNPAID_ORDER_TTL", "AUDIT_REDELIVERY_DELAY", "CART_TTL"):
         if not isinstance(getattr(catalog_settings, key), timedelta):
             errors.append(
                 Error(

@@ -110,3 +110,69 @@ class CatalogValidationError(NexusError):
     @property
     def detail(self) -> dict[str, Any]:
         return self.errors
+
+
+# -- Carts and checkout ---------------------------------------------------------------------
+
+
+class CartNotFound(NexusError):
+    """No cart has this token, or it belongs to someone else (404)."""
+
+    default_message = "Not found."
+
+
+class CartValidationError(OrderValidationError):
+    """A cart change or a checkout refused, with a message per field (400)."""
+
+
+class CartClosed(NexusError):
+    """The cart was checked out (naming its order) or merged into another cart (409)."""
+
+    default_message = "This cart is closed."
+
+    def __init__(self, message: str | None = None, *, order_id: int | None = None) -> None:
+        self.order_id = order_id
+        super().__init__(message)
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        detail: dict[str, Any] = {"detail": self.message}
+        if self.order_id is not None:
+            detail["order"] = self.order_id
+        return detail
+
+
+class CheckoutTotalChanged(NexusError):
+    """``expected_total`` no longer holds (409): ``cart`` is the cart priced now, and
+    nothing was written."""
+
+    default_message = "The total changed: review the cart and check out again."
+
+    def __init__(self, cart: Any, total: Any) -> None:
+        self.cart = cart
+        self.total = total
+        super().__init__(f"The total is now {total}: review the cart and check out again.")
+
+
+class VoucherNotApplicable(NexusError):
+    """A voucher code that does not apply, saying why (400 on ``voucher``)."""
+
+    default_message = "This voucher does not apply."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, field="voucher")
+
+
+class ShippingUnavailable(NexusError):
+    """The shipping method chosen is not offered for the cart (400 on ``shipping_method``)."""
+
+    default_message = "This shipping method is not available for the cart."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, field="shipping_method")
+
+
+class VoucherInUse(NexusError):
+    """A voucher that was redeemed cannot be deleted (409): deactivate it instead."""
+
+    default_message = "This voucher was redeemed and cannot be deleted; set is_active to false."

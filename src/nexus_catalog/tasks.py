@@ -8,7 +8,7 @@ mid-task leaves the message to another.
 
 Beat schedule the host project should set (see the example project's settings):
 :func:`redeliver_audit_events` every minute or so, :func:`cancel_unpaid_orders` every few
-minutes, :func:`purge_idempotency_records` hourly.
+minutes, :func:`purge_idempotency_records` hourly, :func:`purge_old_carts` daily.
 
 The retry pace of :func:`deliver_audit_event` is read from the task's attributes
 (``max_retries``, ``retry_backoff``, ``retry_backoff_max``), which a project may change
@@ -23,7 +23,7 @@ import random
 from celery import shared_task
 
 from nexus_catalog.idempotency.store import purge_expired
-from nexus_catalog.services import audit, unpaid
+from nexus_catalog.services import audit, carts, unpaid
 
 logger = logging.getLogger(__name__)
 # Events whose retries ran out: a logger of its own, so an operator can route it to an alert.
@@ -114,3 +114,12 @@ def cancel_unpaid_orders(limit: int = SWEEP_BATCH_SIZE) -> int:
     (:func:`nexus_catalog.services.unpaid.cancel_unpaid_orders`: one order that cannot be
     cancelled is logged and the others still are)."""
     return unpaid.cancel_unpaid_orders(limit=limit)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_old_carts() -> int:
+    """Beat: delete the carts untouched for ``CART_TTL``; returns how many
+    (:func:`nexus_catalog.services.carts.purge_old_carts`)."""
+    purged = carts.purge_old_carts()
+    logger.info("Purged %d old cart(s)", purged)
+    return purged

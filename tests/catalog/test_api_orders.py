@@ -51,6 +51,10 @@ def test_customer_places_an_order(auth_client, customer, product):
         "total": "30.00",
         "note": "Gift",
         "shipping_address": "1 Main St",
+        "email": "",
+        "shipping_method": "",
+        "shipping_postal_address": None,
+        "billing_postal_address": None,
         "lines": [
             {
                 "id": order.lines.get().pk,

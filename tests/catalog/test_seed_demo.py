@@ -84,3 +84,12 @@ def test_small_seed_shows_no_progress_bar():
 def test_negative_product_count_is_refused():
     with pytest.raises(CommandError):
         seed("--products", "-1")
+
+
+def test_seed_adds_a_shipping_method_and_a_voucher_once():
+    from nexus_catalog.models import ShippingMethod, Voucher
+
+    seed("--no-orders")
+    seed("--no-orders")
+    assert list(ShippingMethod.objects.values_list("code", flat=True)) == ["standard"]
+    assert list(Voucher.objects.values_list("code", flat=True)) == ["WELCOME10"]

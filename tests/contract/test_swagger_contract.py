@@ -165,6 +165,78 @@ def test_customer_flow_agrees_with_the_schema(api, shelf):
     anonymous("auth.auth_token_refresh_create", 401, data={"refresh": fresh["refresh"]})
 
 
+def test_cart_flow_agrees_with_the_schema(api, shelf, customer):
+    from nexus_catalog.models import ShippingMethod, Voucher
+
+    ShippingMethod.objects.create(code="post", name="Post", price=Decimal("3.00"))
+    Voucher.objects.create(code="TEA10", kind="percent", value=Decimal("10"))
+    anonymous = Caller(api)
+    buyer = Caller(
+        api,
+        anonymous(
+            "auth.auth_login_create",
+            200,
+            data={"username": customer.username, "password": TEST_PASSWORD},
+        )["access"],
+    )
+    green = shelf["green"].pk
+
+    # A visitor collects items in an anonymous cart.
+    cart = anonymous("carts.carts_create", 201, data={})
+    token = cart["token"]
+    assert cart["user"] is None and cart["lines"] == []
+    cart = anonymous(
+        "carts.carts_add_line", 201, token=token, data={"product": green, "quantity": 1}
+    )
+    line = cart["lines"][0]["id"]
+    cart = anonymous(
+        "carts.carts_lines_partial_update", 200, token=token, line_id=line, data={"quantity": 2}
+    )
+    assert cart["subtotal"] == "9.00"
+    anonymous(
+        "carts.carts_add_line", 400, token=token, data={"product": shelf["black"].pk, "quantity": 1}
+    )
+    address = {"name": "Ada", "line1": "1 Tea Lane", "city": "Leeds", "country": "GB"}
+    cart = anonymous(
+        "carts.carts_partial_update",
+        200,
+        token=token,
+        data={"email": "ada@example.com", "shipping_address": address},
+    )
+    assert cart["problems"] == {}
+    methods = anonymous("carts.carts_shipping_methods", 200, token=token)
+    assert [(m["code"], m["price"]) for m in methods] == [("post", "3.00")]
+    cart = anonymous(
+        "carts.carts_partial_update",
+        200,
+        token=token,
+        data={"shipping_method": "post", "voucher": "tea10"},
+    )
+    anonymous("carts.carts_partial_update", 400, token=token, data={"voucher": "nope"})
+    priced = anonymous("carts.carts_read", 200, token=token)
+    assert priced["total"] == "11.10"  # 9.00 + 3.00 - 0.90
+
+    # Signing in: claim, list, check out; a changed total and a second checkout are 409s.
+    anonymous("carts.carts_checkout", 401, token=token, data={})
+    buyer("carts.carts_claim", 200, token=token, data={})
+    assert [c["token"] for c in buyer("carts.carts_list", 200)["results"]] == [token]
+    changed = buyer("carts.carts_checkout", 409, token=token, data={"expected_total": "1.00"})
+    assert changed["cart"]["total"] == "11.10"
+    order = buyer(
+        "carts.carts_checkout", 201, token=token, data={"expected_total": priced["total"]}
+    )
+    assert order["total"] == "11.10" and order["shipping_method"] == "post"
+    assert order["shipping_postal_address"]["city"] == "Leeds"
+    buyer("carts.carts_checkout", 409, token=token, data={}, **{"Idempotency-Key": key()})
+    assert buyer("orders.orders_read", 200, id=order["id"]) == order
+    anonymous("carts.carts_read", 404, token=token)
+
+    # Another cart: a line removed.
+    other = buyer("carts.carts_create", 201, data={})["token"]
+    line = buyer("carts.carts_add_line", 201, token=other, data={"product": green, "quantity": 1})
+    buyer("carts.carts_lines_delete", 204, token=other, line_id=line["lines"][0]["id"])
+
+
 def test_staff_flow_agrees_with_the_schema(api, shelf, customer):
     anonymous = Caller(api)
     staff_user = StaffUserFactory()
@@ -237,3 +309,24 @@ def test_staff_flow_agrees_with_the_schema(api, shelf, customer):
     staff("categories.categories_delete", 409, id=herbal["id"])
     staff("products.products_delete", 204, id=mint["id"])
     staff("categories.categories_delete", 204, id=herbal["id"])
+
+    # Staff set up shipping methods and vouchers.
+    method = staff(
+        "shipping_methods.shipping_methods_create",
+        201,
+        data={"code": "express", "name": "Express", "price": "9.90", "countries": ["GB"]},
+    )
+    assert anonymous("shipping_methods.shipping_methods_list", 200)["count"] == 1
+    staff(
+        "shipping_methods.shipping_methods_partial_update",
+        200,
+        id=method["id"],
+        data={"free_over": "100.00"},
+    )
+    voucher = staff(
+        "vouchers.vouchers_create", 201, data={"code": "spring", "kind": "fixed", "value": "5"}
+    )
+    assert voucher["code"] == "SPRING" and voucher["used_count"] == 0
+    buyer("vouchers.vouchers_list", 403)
+    staff("vouchers.vouchers_delete", 204, id=voucher["id"])
+    staff("shipping_methods.shipping_methods_delete", 204, id=method["id"])

@@ -36,7 +36,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from nexus_catalog.exceptions import (
+    CartClosed,
+    CartNotFound,
     CategoryNotEmpty,
+    CheckoutTotalChanged,
     NexusError,
     OrderRefused,
     OrderTransitionDenied,
@@ -44,6 +47,7 @@ from nexus_catalog.exceptions import (
     PricingError,
     ProductInUse,
     TransitionForbidden,
+    VoucherInUse,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,6 +63,10 @@ STATUS_CODES: dict[type[NexusError], int] = {
     TransitionForbidden: status.HTTP_403_FORBIDDEN,
     CategoryNotEmpty: status.HTTP_409_CONFLICT,
     ProductInUse: status.HTTP_409_CONFLICT,
+    CartNotFound: status.HTTP_404_NOT_FOUND,
+    CartClosed: status.HTTP_409_CONFLICT,
+    CheckoutTotalChanged: status.HTTP_409_CONFLICT,
+    VoucherInUse: status.HTTP_409_CONFLICT,
     NexusError: status.HTTP_400_BAD_REQUEST,
 }
 

@@ -16,3 +16,22 @@ class IsStaffOrReadOnly(BasePermission):
 
     def has_permission(self, request: Request, view: object) -> bool:
         return request.method in SAFE_METHODS or is_staff(request)
+
+
+class CartPermission(BasePermission):
+    """Carts: anyone holding a token; listing one's carts, claiming and checking out need a
+    signed-in caller (guest checkout is not offered)."""
+
+    SIGNED_IN_ACTIONS = frozenset({"list", "claim", "checkout"})
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        if getattr(view, "action", None) in self.SIGNED_IN_ACTIONS:
+            return bool(request.user and request.user.is_authenticated)
+        return True
+
+
+class IsStaff(BasePermission):
+    """Staff only."""
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        return is_staff(request)

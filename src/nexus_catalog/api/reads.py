@@ -160,9 +160,15 @@ def _row_shape(serializer_class: type[serializers.Serializer]) -> RowShape | Non
     return RowShape(columns)
 
 
+def _one(value: Any, tz: Any) -> Any:
+    """Marks a column of one nested object (see :class:`ObjectShape`); never called."""
+    raise NotImplementedError
+
+
 class ObjectShape:
     """How a serializer of model instances renders one: ``(name, attribute, converter,
-    nested shape)`` per field; a nested list reads ``attribute.all()``."""
+    nested shape)`` per field; a nested list reads ``attribute.all()``, a nested object
+    (converter :func:`_one`) the related instance or ``None``."""
 
     def __init__(self, columns: list[tuple[str, str, Converter | None, ObjectShape | None]]):
         self.columns = columns
@@ -173,6 +179,8 @@ class ObjectShape:
             value = getattr(instance, attribute)
             if nested is None:
                 data[name] = convert(value, tz)
+            elif convert is _one:
+                data[name] = None if value is None else nested.render(value, tz)
             else:
                 data[name] = [nested.render(item, tz) for item in value.all()]
         return data
@@ -201,6 +209,13 @@ def _object_shape(serializer_class: type[serializers.Serializer]) -> ObjectShape
             if nested is None:
                 return None
             columns.append((name, field.source, None, nested))
+            continue
+        if isinstance(field, serializers.Serializer):
+            # One related object (a foreign key, read through select_related), or None.
+            nested = _object_shape(type(field))
+            if nested is None:
+                return None
+            columns.append((name, field.source, _one, nested))
             continue
         convert = _converter(field)
         if convert is None:

@@ -35,7 +35,7 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from nexus_catalog.api.permissions import IsStaffOrReadOnly
+from nexus_catalog.api.permissions import IsStaff, IsStaffOrReadOnly
 from nexus_catalog.idempotency.schema import IdempotentAutoSchema
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -244,7 +244,10 @@ class NexusAutoSchema(IdempotentAutoSchema):
             p for p in getattr(self.view, "permission_classes", ()) if isinstance(p, type)
         ]
         login_required = any(issubclass(p, IsAuthenticated) for p in permissions)
-        staff_writes = write and any(issubclass(p, IsStaffOrReadOnly) for p in permissions)
+        staff_only = any(issubclass(p, IsStaff) for p in permissions)
+        staff_writes = staff_only or (
+            write and any(issubclass(p, IsStaffOrReadOnly) for p in permissions)
+        )
         query = {p.name for p in self.get_query_parameters() if p.in_ == openapi.IN_QUERY}
         errors = {
             "405": METHOD_NOT_ALLOWED,

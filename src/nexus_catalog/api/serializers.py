@@ -12,12 +12,14 @@ from typing import Any
 
 from rest_framework import serializers
 
+from nexus_accounts.models.addresses import ADDRESS_FIELDS
 from nexus_catalog.api.reads import FastRepresentationMixin
 from nexus_catalog.conf import ID_COLUMN_MAX, STOCK_COLUMN_MAX, catalog_settings
 from nexus_catalog.models import (
     AuditLog,
     Category,
     Order,
+    OrderAddress,
     OrderAdjustment,
     OrderLine,
     OrderStatus,
@@ -241,13 +243,29 @@ class OrderAdjustmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PostalAddressSerializer(serializers.ModelSerializer):
+    """A postal address (the accounts' address shape): `name`, `line1`, `city` and
+    `country` (ISO 3166-1 alpha-2) required."""
+
+    class Meta:
+        model = OrderAddress
+        fields = list(ADDRESS_FIELDS)
+        ref_name = "PostalAddress"
+
+
 class OrderSerializer(FastRepresentationMixin, serializers.ModelSerializer):
-    """An order as the API shows it; every price was computed by the server."""
+    """An order as the API shows it; every price was computed by the server. An order
+    placed by a checkout also carries its e-mail, shipping method and structured addresses
+    (`shipping_postal_address`, `billing_postal_address`; null otherwise)."""
 
     lines = OrderLineSerializer(many=True, read_only=True)
     adjustments = OrderAdjustmentSerializer(many=True, read_only=True)
     note = blank_text()
     shipping_address = blank_text()
+    email = blank_text()
+    shipping_method = blank_text()
+    shipping_postal_address = PostalAddressSerializer(read_only=True, allow_null=True)
+    billing_postal_address = PostalAddressSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Order
@@ -260,6 +278,10 @@ class OrderSerializer(FastRepresentationMixin, serializers.ModelSerializer):
             "total",
             "note",
             "shipping_address",
+            "email",
+            "shipping_method",
+            "shipping_postal_address",
+            "billing_postal_address",
             "lines",
             "adjustments",
             "created_at",

@@ -378,7 +378,9 @@ class OrderViewSet(
     queryset = Order.objects.all()
 
     def get_queryset(self) -> QuerySet[Order]:
-        queryset = Order.objects.prefetch_related("lines", "adjustments")
+        queryset = Order.objects.select_related(
+            "shipping_postal_address", "billing_postal_address"
+        ).prefetch_related("lines", "adjustments")
         if getattr(self, "swagger_fake_view", False):
             return queryset.none()
         if not is_staff(self.request):

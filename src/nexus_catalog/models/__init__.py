@@ -1,18 +1,35 @@
 from nexus_catalog.models.audit import AuditLog
+from nexus_catalog.models.carts import Cart, CartLine, CartStatus
 from nexus_catalog.models.catalog import Category, Product, ProductImage
 from nexus_catalog.models.idempotency import IdempotencyRecord
 from nexus_catalog.models.inventory import InventoryMovement
-from nexus_catalog.models.orders import Order, OrderAdjustment, OrderLine, OrderStatus
+from nexus_catalog.models.orders import (
+    Order,
+    OrderAddress,
+    OrderAdjustment,
+    OrderLine,
+    OrderStatus,
+)
+from nexus_catalog.models.shipping import ShippingMethod
+from nexus_catalog.models.vouchers import Voucher, VoucherKind, VoucherRedemption
 
 __all__ = [
     "AuditLog",
+    "Cart",
+    "CartLine",
+    "CartStatus",
     "Category",
     "IdempotencyRecord",
     "InventoryMovement",
     "Order",
+    "OrderAddress",
     "OrderAdjustment",
     "OrderLine",
     "OrderStatus",
     "Product",
     "ProductImage",
+    "ShippingMethod",
+    "Voucher",
+    "VoucherKind",
+    "VoucherRedemption",
 ]

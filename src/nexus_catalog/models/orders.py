@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from nexus_accounts.models.addresses import AbstractAddress
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
@@ -39,6 +41,26 @@ class Order(models.Model):
     total = models.DecimalField(_("total"), default=Decimal("0.00"), **MONEY)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     shipping_address = models.TextField(_("shipping address"), blank=True, max_length=2000)
+    # Set by a checkout: the cart's e-mail, chosen shipping method (its code) and the
+    # structured addresses as they were then.
+    email = models.EmailField(_("e-mail"), blank=True)
+    shipping_method = models.CharField(_("shipping method"), max_length=64, blank=True)
+    shipping_postal_address = models.OneToOneField(
+        "nexus_catalog.OrderAddress",
+        verbose_name=_("shipping postal address"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    billing_postal_address = models.OneToOneField(
+        "nexus_catalog.OrderAddress",
+        verbose_name=_("billing postal address"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -59,6 +81,18 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"Order #{self.pk} ({self.status})"
+
+
+class OrderAddress(AbstractAddress):
+    """A postal address as it was when an order was placed (the accounts' address shape):
+    editing or deleting the address book entry later never changes the order."""
+
+    class Meta:
+        verbose_name = _("order address")
+        verbose_name_plural = _("order addresses")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.line1}, {self.city} ({self.country})"
 
 
 class OrderLine(models.Model):

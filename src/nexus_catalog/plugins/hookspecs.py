@@ -26,8 +26,8 @@ result of ``yield``.
 
 Wrappers apply to the hooks the engine calls as a whole (``nexus_unit_price``,
 ``nexus_order_validate``, ``nexus_order_pre_transition``). The implementations of the other
-hooks (``nexus_order_adjustments``, ``nexus_order_created``, ``nexus_order_transitioned``,
-``nexus_audit_event``) are called one by one, so that one plugin's failure is isolated and
+hooks (``nexus_order_adjustments``, ``nexus_shipping_methods``, ``nexus_order_created``,
+``nexus_order_transitioned``, ``nexus_audit_event``) are called one by one, so that one plugin's failure is isolated and
 the engine knows which plugin gave what
 (:meth:`~nexus_catalog.plugins.manager.NexusPluginManager.call_each`): a wrapper of one of
 those is never called, and is reported once with a warning.
@@ -53,8 +53,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from nexus_catalog.models import Order, Product
-    from nexus_catalog.plugins.types import Adjustment, AuditEvent, DraftLine
+    from nexus_catalog.models import Cart, Order, Product
+    from nexus_catalog.plugins.types import Adjustment, AuditEvent, DraftLine, ShippingOffer
 
 PROJECT_NAME = "nexus"
 
@@ -115,6 +115,34 @@ def nexus_order_adjustments(
     :return: an iterable of :class:`~nexus_catalog.plugins.types.Adjustment`, or ``None``.
         Adjustments that would make the total negative refuse the order with a
         :class:`~nexus_catalog.exceptions.PricingError`; nothing is written.
+    """
+
+
+@hookspec
+def nexus_shipping_methods(
+    cart: Cart, address: dict[str, str] | None
+) -> Iterable[ShippingOffer] | None:
+    """Offer ways to ship a cart (a carrier plugin), besides the
+    :class:`~nexus_catalog.models.ShippingMethod` rows.
+
+    Called whenever the shipping methods of a cart are listed
+    (``GET /api/carts/<token>/shipping-methods/``), when a cart is priced with a method
+    chosen (every read of the cart), and at checkout, inside its transaction. Every plugin
+    is called, one by one: one that raises is logged and its offers are left out (at
+    checkout, a method no longer offered is a ``400`` on ``shipping_method``). A code that
+    a row or an earlier plugin already offers is ignored.
+
+    The chosen offer becomes an order adjustment (code ``shipping``, source
+    ``nexus.shipping``): its ``price``, or nothing when the subtotal reaches its
+    ``free_over``.
+
+    :param cart: the :class:`~nexus_catalog.models.Cart` (read it, do not change it).
+    :param address: the cart's shipping address (the keys of
+        ``nexus_accounts.models.addresses.ADDRESS_FIELDS``, ``country`` an ISO 3166-1
+        alpha-2 code), or ``None`` when the customer has not given one yet.
+    :return: an iterable of :class:`~nexus_catalog.plugins.types.ShippingOffer`, or
+        ``None``. An offer that is not a ``ShippingOffer`` with a non-negative ``Decimal``
+        price is logged and left out.
     """
 
 

@@ -159,7 +159,8 @@ class NexusPluginManager(pluggy.PluginManager):
         ``hookwrapper=True``) implementation is *not called* by this helper, since there
         is no single hook call for it to wrap. It is reported once per manager, with a
         warning naming plugin and hook, and skipped. The hooks called this way are
-        ``nexus_order_adjustments``, ``nexus_order_created``, ``nexus_order_transitioned``
+        ``nexus_order_adjustments``, ``nexus_shipping_methods``, ``nexus_order_created``,
+        ``nexus_order_transitioned``
         and ``nexus_audit_event``; a wrapper is for the hooks called as a whole
         (``nexus_unit_price``, ``nexus_order_validate``, ``nexus_order_pre_transition``).
 

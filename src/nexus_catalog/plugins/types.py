@@ -44,6 +44,22 @@ class Adjustment:
 
 
 @dataclass(frozen=True)
+class ShippingOffer:
+    """A way to ship a cart, as ``nexus_shipping_methods`` offers it (or a
+    :class:`~nexus_catalog.models.ShippingMethod` row, seen the same way).
+
+    ``code`` is what the customer chooses (unique among the offers of one cart); ``price``
+    a non-negative ``Decimal`` in the shop's currency; when the subtotal reaches
+    ``free_over`` (if set), shipping costs nothing.
+    """
+
+    code: str
+    name: str
+    price: Decimal
+    free_over: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class AuditEvent:
     """One audited change, as the sinks receive it (after the change is committed).
 

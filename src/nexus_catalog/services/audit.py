@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -48,6 +49,14 @@ class AuditContext:
 
 def object_type(obj: models.Model) -> str:
     return obj._meta.label_lower
+
+
+def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with what JSON cannot hold as is (a ``Decimal``, a datetime) as strings."""
+    return {
+        k: v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, Decimal) else v
+        for k, v in values.items()
+    }
 
 
 def changed_fields(

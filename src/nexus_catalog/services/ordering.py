@@ -19,7 +19,7 @@ one hand-written statement, because it is the oversell guarantee.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import router, transaction
@@ -28,12 +28,12 @@ from nexus_catalog.conf import STOCK_COLUMN_MAX, catalog_settings
 from nexus_catalog.exceptions import (
     OrderTransitionDenied,
     OrderValidationError,
-    PricingError,
     TransitionForbidden,
 )
 from nexus_catalog.models import (
     InventoryMovement,
     Order,
+    OrderAddress,
     OrderAdjustment,
     OrderLine,
     OrderStatus,
@@ -54,12 +54,24 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
     OrderStatus.CANCELLED: frozenset(),
 }
 
-# The largest amount the money columns (12 digits, 2 places) hold.
-MAX_AMOUNT = Decimal("9999999999.99")
 TEXT_MAX_LENGTH = {
     "note": Order._meta.get_field("note").max_length,
     "shipping_address": Order._meta.get_field("shipping_address").max_length,
 }
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    """What a checkout stores on the order besides its items: the e-mail, the shipping
+    method's code, the structured addresses (dicts of the accounts' ``ADDRESS_FIELDS``,
+    validated by the caller), and the engine's adjustments (shipping, voucher) computed
+    from the priced lines."""
+
+    email: str = ""
+    shipping_method: str = ""
+    shipping_postal_address: Mapping[str, str] | None = None
+    billing_postal_address: Mapping[str, str] | None = None
+    adjustments: pricing.EngineAdjustments | None = None
 
 
 def place_order(
@@ -68,6 +80,7 @@ def place_order(
     *,
     note: str = "",
     shipping_address: str = "",
+    details: CheckoutDetails | None = None,
     context: AuditContext | None = None,
 ) -> Order:
     """Place an order of ``items`` (``[{"product": id, "quantity": n}, ...]``) for ``user``.
@@ -85,7 +98,12 @@ def place_order(
 
     Whatever is raised, nothing is written and no stock is taken. The order returned
     carries its lines and adjustments: ``order.lines.all()`` runs no query.
+
+    ``details`` come from a checkout (:func:`nexus_catalog.services.checkout.checkout`,
+    which calls this function inside its own transaction): they are stored on the order,
+    and their adjustments come before the plugins'. ``POST /api/orders/`` passes none.
     """
+    details = details or CheckoutDetails()
     _check_texts({"note": note, "shipping_address": shipping_address})
     wanted = _parse_items(items)
     pm = get_plugin_manager()
@@ -102,19 +120,17 @@ def place_order(
         ]
         pm.hook.nexus_order_validate(user=user, lines=drafts)
 
-        subtotal = _money_total(sum((d.line_total for d in drafts), Decimal("0")))
         order = Order(
             user=user,
             currency=catalog_settings.CURRENCY,
-            subtotal=subtotal,
-            total=subtotal,
             note=note,
             shipping_address=shipping_address,
+            email=details.email,
+            shipping_method=details.shipping_method,
         )
-        # The plugins see the order before it is saved (no pk), as documented in
-        # nexus_order_adjustments: its total is not known until they have answered.
-        adjustments = pricing.adjustments(pm, order, drafts, user)
-        order.total = _money_total(subtotal + sum((a.amount for a in adjustments), Decimal("0")))
+        adjustments = pricing.price_order(pm, order, drafts, user, details.adjustments)
+        order.shipping_postal_address = _address_snapshot(details.shipping_postal_address, db)
+        order.billing_postal_address = _address_snapshot(details.billing_postal_address, db)
         order.save(using=db, force_insert=True)
         adjustment_rows = OrderAdjustment.objects.using(db).bulk_create(
             OrderAdjustment(
@@ -149,6 +165,12 @@ def place_order(
         _prefill(order, "adjustments", adjustment_rows)
         call_after_commit("nexus_order_created", order=order)
     return order
+
+
+def _address_snapshot(address: Mapping[str, str] | None, db: str) -> OrderAddress | None:
+    if address is None:
+        return None
+    return OrderAddress.objects.using(db).create(**address)
 
 
 # What the pricing and validation hooks get of each product.
@@ -462,15 +484,6 @@ def _check_availability(
         raise OrderValidationError({"items": dict(sorted(errors.items()))})
 
 
-def _money_total(amount: Decimal) -> Decimal:
-    amount = pricing.to_money(amount)
-    if amount < 0:
-        raise PricingError("The adjustments would make the order total negative.")
-    if amount > MAX_AMOUNT:
-        raise PricingError("The order total is too large.")
-    return amount
-
-
 def _order_snapshot(
     order: Order, lines: Sequence[OrderLine], adjustments: Sequence[Any]
 ) -> dict[str, Any]:
@@ -478,6 +491,8 @@ def _order_snapshot(
         "status": order.status,
         "currency": order.currency,
         "subtotal": str(order.subtotal),
+        **({"email": order.email} if order.email else {}),
+        **({"shipping_method": order.shipping_method} if order.shipping_method else {}),
         "total": str(order.total),
         "lines": [
             {

@@ -11,7 +11,7 @@ through unchanged.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -28,6 +28,12 @@ from nexus_catalog.plugins.types import Adjustment, DraftLine
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
+# The largest amount the money columns (12 digits, 2 places) hold.
+MAX_AMOUNT = Decimal("9999999999.99")
+
+#: Adjustments the engine adds before the plugins' (shipping, voucher): given the order not
+#: yet saved (subtotal set) and its priced lines.
+EngineAdjustments = Callable[[Order, Sequence[DraftLine]], Sequence[Adjustment]]
 _CODE_MAX = OrderAdjustment._meta.get_field("code").max_length
 _LABEL_MAX = OrderAdjustment._meta.get_field("label").max_length
 
@@ -103,4 +109,43 @@ def adjustments(
                     source=outcome.plugin_name,
                 )
             )
+    return found
+
+
+def money_total(amount: Decimal) -> Decimal:
+    """``amount`` as an order total: rounded, and within what the columns hold.
+
+    :raises PricingError: the total is negative or too large.
+    """
+    amount = to_money(amount)
+    if amount < 0:
+        raise PricingError("The adjustments would make the order total negative.")
+    if amount > MAX_AMOUNT:
+        raise PricingError("The order total is too large.")
+    return amount
+
+
+def price_order(
+    pm: NexusPluginManager,
+    order: Order,
+    lines: Sequence[DraftLine],
+    user: Any,
+    engine_adjustments: EngineAdjustments | None = None,
+) -> list[Adjustment]:
+    """Set ``order.subtotal`` and ``order.total`` from the priced ``lines`` and return the
+    adjustments: the engine's (``engine_adjustments``: the shipping method and voucher of a
+    checkout), then every plugin's (:func:`adjustments`).
+
+    The one pricing of an order, whether it is placed (``place_order``) or only shown (a
+    cart read): what a cart shows is what its checkout charges. ``order`` is not saved.
+
+    :raises PricingError: see :func:`adjustments` and :func:`money_total`.
+    """
+    order.subtotal = money_total(sum((line.line_total for line in lines), Decimal("0")))
+    order.total = order.subtotal
+    found = list(engine_adjustments(order, lines)) if engine_adjustments else []
+    # The plugins see the order before it is saved (no pk), as documented in
+    # nexus_order_adjustments: its total is not known until they have answered.
+    found.extend(adjustments(pm, order, lines, user))
+    order.total = money_total(order.subtotal + sum((a.amount for a in found), Decimal("0")))
     return found

@@ -19,7 +19,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
-from nexus_catalog.models import Category, InventoryMovement, Product
+from nexus_catalog.models import (
+    Category,
+    InventoryMovement,
+    Product,
+    ShippingMethod,
+    Voucher,
+    VoucherKind,
+)
 from nexus_catalog.models.inventory import MovementReason
 from nexus_catalog.services.ordering import place_order
 
@@ -27,6 +34,9 @@ DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password-123"
 SKU_PREFIX = "DEMO-"
 BATCH_SIZE = 500
+DEMO_SHIPPING = "standard"
+DEMO_VOUCHER = "WELCOME10"
+
 # Below this many products to create, no progress bar: it would flash by.
 PROGRESS_THRESHOLD = 1000
 BAR_WIDTH = 30
@@ -92,17 +102,29 @@ class Command(BaseCommand):
         categories = self.seed_categories()
         created = self.seed_products(products, categories)
         user = self.seed_customer()
+        self.seed_checkout()
         orders = 0 if no_orders else self.seed_orders(user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data: {len(categories)} categories, {created} new products "
                 f"({Product.objects.filter(sku__startswith=SKU_PREFIX).count()} in all), "
-                f"{orders} new orders; customer {DEMO_USERNAME!r} / {DEMO_PASSWORD!r}."
+                f"{orders} new orders; customer {DEMO_USERNAME!r} / {DEMO_PASSWORD!r}; "
+                f"shipping method {DEMO_SHIPPING!r}, voucher {DEMO_VOUCHER!r}."
             )
         )
         if orders and settings.EMAIL_BACKEND == FILE_EMAIL_BACKEND:
             # The orders' e-mails went to files, not to this terminal: say where.
             self.stdout.write(f"Their order e-mails are files in {settings.EMAIL_FILE_PATH}.")
+
+    def seed_checkout(self) -> None:
+        """A shipping method (free over 50.00) and a 10 % voucher, for the cart flow."""
+        ShippingMethod.objects.get_or_create(
+            code=DEMO_SHIPPING,
+            defaults={"name": "Standard", "price": Decimal("4.90"), "free_over": Decimal("50")},
+        )
+        Voucher.objects.get_or_create(
+            code=DEMO_VOUCHER, defaults={"kind": VoucherKind.PERCENT, "value": Decimal("10")}
+        )
 
     def seed_categories(self) -> list[Category]:
         categories = []
