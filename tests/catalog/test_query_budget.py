@@ -43,8 +43,7 @@ def test_category_list_is_constant(api_client, django_assert_num_queries):
 def test_product_list_is_constant(api_client, django_assert_num_queries):
     ProductFactory.create_batch(ROWS)
 
-    # The count, the page, the images of its products.
-    assert_constant(api_client, "/api/products/", django_assert_num_queries, budget=3)
+    assert_constant(api_client, "/api/products/", django_assert_num_queries, budget=2)
 
 
 def test_filtered_product_list_is_constant(api_client, django_assert_num_queries):

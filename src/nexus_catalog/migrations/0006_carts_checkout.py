@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nexus_catalog', '0006_catalog_depth'),
+        ('nexus_catalog', '0005_product_stock_hot_updates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
