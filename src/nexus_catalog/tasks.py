@@ -23,7 +23,7 @@ import random
 from celery import shared_task
 
 from nexus_catalog.idempotency.store import purge_expired
-from nexus_catalog.services import audit, unpaid
+from nexus_catalog.services import audit, payments, unpaid
 
 logger = logging.getLogger(__name__)
 # Events whose retries ran out: a logger of its own, so an operator can route it to an alert.
@@ -114,3 +114,11 @@ def cancel_unpaid_orders(limit: int = SWEEP_BATCH_SIZE) -> int:
     (:func:`nexus_catalog.services.unpaid.cancel_unpaid_orders`: one order that cannot be
     cancelled is logged and the others still are)."""
     return unpaid.cancel_unpaid_orders(limit=limit)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reconcile_payments(limit: int = SWEEP_BATCH_SIZE) -> int:
+    """Beat: ask the providers about the payments still in flight
+    ``PAYMENTS["RECONCILE_AFTER"]`` after they started; returns how many changed
+    (:func:`nexus_catalog.services.payments.reconcile_payments`)."""
+    return payments.reconcile_payments(limit=limit)

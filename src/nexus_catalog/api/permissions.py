@@ -16,3 +16,10 @@ class IsStaffOrReadOnly(BasePermission):
 
     def has_permission(self, request: Request, view: object) -> bool:
         return request.method in SAFE_METHODS or is_staff(request)
+
+
+class IsStaff(BasePermission):
+    """Staff only, whatever the method."""
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        return is_staff(request)
