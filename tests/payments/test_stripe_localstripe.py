@@ -197,7 +197,9 @@ def test_partial_and_full_refund_through_stripe_with_the_key(
 def test_charge_refunded_event_signed_with_the_endpoint_secret(api_client, order, paid, sdk):
     payment, _ = paid
     intent = sdk.v1.payment_intents.retrieve(payment.reference)
-    charge_id = intent.latest_charge if isinstance(intent.latest_charge, str) else intent.latest_charge.id
+    charge_id = (
+        intent.latest_charge if isinstance(intent.latest_charge, str) else intent.latest_charge.id
+    )
     sdk.v1.refunds.create({"payment_intent": payment.reference})  # made in Stripe's dashboard
     event = {
         "id": "evt_charge_refunded_1",
