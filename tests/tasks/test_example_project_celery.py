@@ -14,6 +14,7 @@ import nexus_catalog.tasks
 from nexus_catalog.tasks import (
     cancel_unpaid_orders,
     purge_idempotency_records,
+    reconcile_payments,
     redeliver_audit_events,
 )
 
@@ -57,7 +58,7 @@ def test_with_a_broker_url_tasks_go_to_the_broker(monkeypatch):
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
 
 
-def test_the_beat_schedule_runs_the_three_sweeps(monkeypatch):
+def test_the_beat_schedule_runs_the_four_sweeps(monkeypatch):
     settings = load_example_settings(monkeypatch)
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
@@ -65,6 +66,7 @@ def test_the_beat_schedule_runs_the_three_sweeps(monkeypatch):
         redeliver_audit_events.name,
         cancel_unpaid_orders.name,
         purge_idempotency_records.name,
+        reconcile_payments.name,
     }
     for name in scheduled:
         assert callable(getattr(nexus_catalog.tasks, name.rsplit(".", 1)[1]))
