@@ -195,6 +195,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 
 NEXUS_CATALOG = {
     "CURRENCY": os.environ.get("NEXUS_CURRENCY", "USD"),
+    # The `stripe` provider is offered when STRIPE_SECRET_KEY is set (docs/guide/payments.md);
+    # STRIPE_API_BASE points the SDK at an emulator (localstripe) instead of Stripe.
+    "PAYMENTS": {
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        "STRIPE_CAPTURE_METHOD": os.environ.get("STRIPE_CAPTURE_METHOD", "automatic"),
+    },
 }
 # The links of the accounts e-mails open pages of a storefront; the demo has none, so they
 # point at the demo's host: copy the uid and token (or the key) from the e-mail file in
@@ -244,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "nexus-cancel-unpaid-orders": {
         "task": "nexus_catalog.tasks.cancel_unpaid_orders",
+        "schedule": timedelta(minutes=5),
+    },
+    "nexus-reconcile-payments": {
+        "task": "nexus_catalog.tasks.reconcile_payments",
         "schedule": timedelta(minutes=5),
     },
     "nexus-purge-idempotency-records": {

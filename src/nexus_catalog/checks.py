@@ -74,6 +74,37 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                     f"NEXUS_CATALOG[{key!r}] must be a datetime.timedelta.", id="nexus_catalog.E002"
                 )
             )
+    errors += _payment_settings_errors(catalog_settings.PAYMENTS)
+    return errors
+
+
+def _payment_settings_errors(payments: dict[str, Any]) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    if payments["STRIPE_CAPTURE_METHOD"] not in ("automatic", "manual"):
+        errors.append(
+            Error(
+                "NEXUS_CATALOG['PAYMENTS']['STRIPE_CAPTURE_METHOD'] must be 'automatic' or "
+                f"'manual', not {payments['STRIPE_CAPTURE_METHOD']!r}.",
+                id="nexus_catalog.E002",
+            )
+        )
+    if not isinstance(payments["RECONCILE_AFTER"], timedelta):
+        errors.append(
+            Error(
+                "NEXUS_CATALOG['PAYMENTS']['RECONCILE_AFTER'] must be a datetime.timedelta.",
+                id="nexus_catalog.E002",
+            )
+        )
+    if payments["STRIPE_SECRET_KEY"] and not payments["STRIPE_WEBHOOK_SECRET"]:
+        errors.append(
+            Error(
+                "NEXUS_CATALOG['PAYMENTS']['STRIPE_WEBHOOK_SECRET'] is required when "
+                "STRIPE_SECRET_KEY is set: without it no Stripe webhook can be verified, so "
+                "no payment would ever mark an order paid.",
+                hint="Copy the signing secret (whsec_...) of your webhook endpoint.",
+                id="nexus_catalog.E007",
+            )
+        )
     return errors
 
 

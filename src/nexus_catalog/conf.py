@@ -66,6 +66,21 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_TIMEOUT": 5.0,
     # Sender of order e-mails; ``None`` means Django's DEFAULT_FROM_EMAIL.
     "ORDER_EMAIL_FROM": None,
+    # Payments (docs/guide/payments.md); a nested namespace of its own. The built-in
+    # ``stripe`` provider is offered when STRIPE_SECRET_KEY is set; ``manual`` when MANUAL is.
+    "PAYMENTS": {
+        "MANUAL": True,
+        "STRIPE_SECRET_KEY": "",
+        "STRIPE_WEBHOOK_SECRET": "",
+        # Another API address (an emulator such as localstripe); empty: Stripe's own.
+        "STRIPE_API_BASE": "",
+        # "automatic": the money is taken when the customer confirms; "manual": it is only
+        # authorized, and staff capture it (POST .../payments/<id>/capture/).
+        "STRIPE_CAPTURE_METHOD": "automatic",
+        # Payments still in flight this long after they started are asked about by the
+        # reconciliation beat task.
+        "RECONCILE_AFTER": timedelta(minutes=15),
+    },
     # Idempotency-Key middleware; a nested namespace of its own.
     "IDEMPOTENCY": {
         "HEADER": "Idempotency-Key",

@@ -161,3 +161,40 @@ class VoucherInUse(NexusError):
     """A voucher that was redeemed cannot be deleted (409): deactivate it instead."""
 
     default_message = "This voucher was redeemed and cannot be deleted; set is_active to false."
+
+
+class PaymentError(NexusError):
+    """A payment cannot be started, captured or refunded as asked (400)."""
+
+    default_message = "The payment could not be processed."
+
+
+class UnknownPaymentProvider(PaymentError):
+    """No payment provider has this code (400 on ``provider``; 404 for a webhook URL)."""
+
+    default_message = "Unknown payment provider."
+
+
+class PaymentProviderError(PaymentError):
+    """The provider refused the request, or could not be reached (502). Raised by providers;
+    ``code`` is the provider's reason when it gave one."""
+
+    default_message = "The payment provider refused the request."
+
+    def __init__(self, message: str | None = None, *, code: str = "", field: str | None = None):
+        self.code = code
+        super().__init__(message, field=field)
+
+
+class WebhookSignatureError(PaymentError):
+    """Raised by a provider's ``parse_webhook``: the webhook's signature is missing or wrong
+    (400; nothing is written)."""
+
+    default_message = "The webhook signature is missing or invalid."
+
+
+class RefundRefused(OrderTransitionDenied):
+    """Cancelling a paid order needs a refund, and the provider refused it (409): the order
+    stays paid."""
+
+    default_message = "The refund was refused by the payment provider; the order stays paid."

@@ -23,7 +23,7 @@ import random
 from celery import shared_task
 
 from nexus_catalog.idempotency.store import purge_expired
-from nexus_catalog.services import audit, carts, unpaid
+from nexus_catalog.services import audit, carts, payments, unpaid
 
 logger = logging.getLogger(__name__)
 # Events whose retries ran out: a logger of its own, so an operator can route it to an alert.
@@ -123,3 +123,11 @@ def purge_old_carts() -> int:
     purged = carts.purge_old_carts()
     logger.info("Purged %d old cart(s)", purged)
     return purged
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reconcile_payments(limit: int = SWEEP_BATCH_SIZE) -> int:
+    """Beat: ask the providers about the payments still in flight
+    ``PAYMENTS["RECONCILE_AFTER"]`` after they started; returns how many changed
+    (:func:`nexus_catalog.services.payments.reconcile_payments`)."""
+    return payments.reconcile_payments(limit=limit)

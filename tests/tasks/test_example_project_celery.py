@@ -15,6 +15,7 @@ from nexus_catalog.tasks import (
     cancel_unpaid_orders,
     purge_idempotency_records,
     purge_old_carts,
+    reconcile_payments,
     redeliver_audit_events,
 )
 
@@ -67,6 +68,7 @@ def test_the_beat_schedule_runs_the_four_sweeps(monkeypatch):
         cancel_unpaid_orders.name,
         purge_idempotency_records.name,
         purge_old_carts.name,
+        reconcile_payments.name,
     }
     for name in scheduled:
         assert callable(getattr(nexus_catalog.tasks, name.rsplit(".", 1)[1]))

@@ -44,10 +44,15 @@ from nexus_catalog.exceptions import (
     OrderRefused,
     OrderTransitionDenied,
     OrderValidationError,
+    PaymentError,
+    PaymentProviderError,
     PricingError,
     ProductInUse,
+    RefundRefused,
     TransitionForbidden,
+    UnknownPaymentProvider,
     VoucherInUse,
+    WebhookSignatureError,
 )
 
 logger = logging.getLogger(__name__)
@@ -67,6 +72,13 @@ STATUS_CODES: dict[type[NexusError], int] = {
     CartClosed: status.HTTP_409_CONFLICT,
     CheckoutTotalChanged: status.HTTP_409_CONFLICT,
     VoucherInUse: status.HTTP_409_CONFLICT,
+    PaymentError: status.HTTP_400_BAD_REQUEST,
+    UnknownPaymentProvider: status.HTTP_400_BAD_REQUEST,
+    WebhookSignatureError: status.HTTP_400_BAD_REQUEST,
+    # Refused or unreachable: never stored by the idempotency middleware (a 5xx), so a
+    # retry with the same key asks the provider again, with the same key.
+    PaymentProviderError: status.HTTP_502_BAD_GATEWAY,
+    RefundRefused: status.HTTP_409_CONFLICT,
     NexusError: status.HTTP_400_BAD_REQUEST,
 }
 

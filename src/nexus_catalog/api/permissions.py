@@ -31,7 +31,7 @@ class CartPermission(BasePermission):
 
 
 class IsStaff(BasePermission):
-    """Staff only."""
+    """Staff only, whatever the method."""
 
     def has_permission(self, request: Request, view: object) -> bool:
         return is_staff(request)

@@ -7,6 +7,7 @@ Money is a string with two places (``"12.50"``), as DRF's ``DecimalField`` rende
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
@@ -22,6 +23,7 @@ from nexus_catalog.models import (
     OrderAdjustment,
     OrderLine,
     OrderStatus,
+    Payment,
     Product,
 )
 
@@ -252,3 +254,71 @@ class AuditLogPageSerializer(serializers.Serializer):
     next = serializers.URLField(read_only=True, allow_null=True)
     previous = serializers.URLField(read_only=True, allow_null=True)
     results = AuditLogSerializer(many=True, read_only=True)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    """A payment of an order. `amount` and `currency` are the order's, set by the server
+    when the payment started; `captured_amount` and `refunded_amount` are what the provider
+    took and gave back so far."""
+
+    reference = blank_text()
+    failure_code = blank_text()
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "provider",
+            "status",
+            "amount",
+            "currency",
+            "captured_amount",
+            "refunded_amount",
+            "reference",
+            "failure_code",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class StartedPaymentSerializer(PaymentSerializer):
+    """A payment just started, with what the client needs to finish it: Stripe's
+    `client_secret` (for Stripe.js), or the provider's `next_action` (instructions, a
+    redirect). Both are shown only in this answer."""
+
+    client_secret = serializers.CharField(read_only=True, allow_blank=True)
+    next_action = serializers.JSONField(read_only=True, allow_null=True)
+
+    class Meta(PaymentSerializer.Meta):
+        fields = [*PaymentSerializer.Meta.fields, "client_secret", "next_action"]
+        read_only_fields = fields
+
+
+class PaymentStartSerializer(serializers.Serializer):
+    """Start paying an order. Only the provider is chosen by the client: the amount and
+    currency are the order's."""
+
+    provider = serializers.CharField(
+        max_length=64, help_text="The provider's code: `manual`, `stripe`, or a plugin's."
+    )
+
+
+class RefundSerializer(serializers.Serializer):
+    """A refund of an order's captured money (staff). Without `amount`, everything
+    captured is refunded; with it, that amount, from one payment."""
+
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="The amount to give back; absent: all of it.",
+    )
+
+
+class WebhookAnswerSerializer(serializers.Serializer):
+    """What became of a webhook: `processed`, `duplicate` (this event was applied before),
+    `ignored` (a type the provider does not act on) or `unmatched` (no known payment)."""
+
+    status = serializers.CharField(read_only=True)

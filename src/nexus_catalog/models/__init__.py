@@ -10,10 +10,19 @@ from nexus_catalog.models.orders import (
     OrderLine,
     OrderStatus,
 )
+from nexus_catalog.models.payments import (
+    CAPTURED_STATUSES,
+    IN_FLIGHT,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+)
 from nexus_catalog.models.shipping import ShippingMethod
 from nexus_catalog.models.vouchers import Voucher, VoucherKind, VoucherRedemption
 
 __all__ = [
+    "CAPTURED_STATUSES",
+    "IN_FLIGHT",
     "AuditLog",
     "Cart",
     "CartLine",
@@ -26,6 +35,9 @@ __all__ = [
     "OrderAdjustment",
     "OrderLine",
     "OrderStatus",
+    "Payment",
+    "PaymentEvent",
+    "PaymentStatus",
     "Product",
     "ShippingMethod",
     "Voucher",

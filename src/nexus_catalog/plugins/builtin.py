@@ -6,7 +6,8 @@ the record of what happened and the outbox from which the sinks are fed. The sin
 ``nexus_audit_event`` implementations: the logging sink below, always; the order e-mail
 (:class:`~nexus_catalog.notifications.OrderEmailNotifier`, on ``order.created`` only); the
 webhook sink (:mod:`nexus_catalog.plugins.webhooks`) when ``WEBHOOK_URLS`` is set; and any
-plugin's.
+plugin's. The payment providers ``manual`` and ``stripe`` come from ``nexus.payments``
+(:mod:`nexus_catalog.payments`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.notifications import OrderEmailNotifier
+from nexus_catalog.payments import BuiltinPaymentProviders
 from nexus_catalog.plugins.hookspecs import hookimpl
 from nexus_catalog.plugins.types import AuditEvent
 from nexus_catalog.plugins.webhooks import WebhookAuditSink
@@ -55,6 +57,7 @@ BUILTIN_PLUGINS: list[tuple[str, object]] = [
     ("nexus.pricing", CatalogPricing()),
     ("nexus.audit.logging", LoggingAuditSink()),
     ("nexus.notifications.email", OrderEmailNotifier()),
+    ("nexus.payments", BuiltinPaymentProviders()),
 ]
 
 WEBHOOK_PLUGIN_NAME = "nexus.audit.webhook"

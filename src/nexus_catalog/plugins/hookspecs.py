@@ -54,7 +54,13 @@ import pluggy
 
 if TYPE_CHECKING:
     from nexus_catalog.models import Cart, Order, Product
-    from nexus_catalog.plugins.types import Adjustment, AuditEvent, DraftLine, ShippingOffer
+    from nexus_catalog.plugins.types import (
+        Adjustment,
+        AuditEvent,
+        DraftLine,
+        PaymentProvider,
+        ShippingOffer,
+    )
 
 PROJECT_NAME = "nexus"
 
@@ -227,4 +233,57 @@ def nexus_audit_event(event: AuditEvent) -> None:
     once for the same ``event.event_id`` (at-least-once delivery): deduplicate on it.
 
     :param event: the :class:`~nexus_catalog.plugins.types.AuditEvent`.
+    """
+
+
+# -- Payments -----------------------------------------------------------------------------
+
+
+@hookspec
+def nexus_payment_providers() -> Iterable[PaymentProvider] | None:
+    """Return the payment providers this plugin offers.
+
+    Called (each implementation on its own) whenever the engine needs a provider: to
+    start a payment (``POST /api/orders/<id>/payments/ {"provider": code}``), to receive a
+    webhook (``/api/payments/webhooks/<code>/``), to capture, refund or reconcile. The
+    built-in plugin ``nexus.payments`` offers ``manual`` always and ``stripe`` when
+    ``PAYMENTS["STRIPE_SECRET_KEY"]`` is set. Two providers with the same ``code``: the
+    first registered wins and the other is logged and ignored; a plugin that raises is
+    logged and its providers are missing, the others still work.
+
+    A provider is any object with these attributes (see
+    :class:`~nexus_catalog.plugins.types.PaymentProvider`, and the guide *Payments*):
+
+    ``code``
+        a short slug naming it in URLs and on each :class:`~nexus_catalog.models.Payment`.
+    ``start(payment, *, idempotency_key)``
+        ask the provider to take ``payment.amount`` in ``payment.currency`` for
+        ``payment.order``; return a :class:`~nexus_catalog.plugins.types.ProviderPayment`
+        (its ``reference``, status, and what the client needs: ``client_secret``,
+        ``next_action``). Called inside the transaction that creates the payment; send
+        ``idempotency_key`` to the provider so that a retry after a rollback does not
+        charge twice.
+    ``capture(payment, *, idempotency_key)``
+        take the money of an authorized (or, for ``manual``, pending) payment; return a
+        ``ProviderPayment``.
+    ``refund(payment, amount, *, idempotency_key)``
+        give ``amount`` (a ``Decimal``) of a captured payment back; return a
+        :class:`~nexus_catalog.plugins.types.ProviderRefund`, or raise
+        :class:`~nexus_catalog.exceptions.PaymentProviderError` when the provider refuses.
+    ``parse_webhook(body, headers)``
+        verify the signature of a webhook (``body`` the raw bytes, ``headers`` a mapping
+        with case-insensitive keys) and return a
+        :class:`~nexus_catalog.plugins.types.WebhookEvent`; raise
+        :class:`~nexus_catalog.exceptions.WebhookSignatureError` when the signature is
+        missing or wrong (the API answers 400 and writes nothing).
+    ``retrieve(payment)``
+        ask the provider what the payment is now (reconciliation, and the unpaid-order
+        sweep before it cancels an order with a payment in flight); return a
+        ``ProviderPayment``.
+
+    Every method but ``parse_webhook`` may raise
+    :class:`~nexus_catalog.exceptions.PaymentProviderError` (refused, or unreachable): the
+    engine then writes nothing for that step and says so.
+
+    :return: an iterable of provider objects, or ``None``.
     """

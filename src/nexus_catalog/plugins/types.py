@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from nexus_catalog.models import AuditLog, Product
+    from collections.abc import Mapping
+
+    from nexus_catalog.models import AuditLog, Payment, Product
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,81 @@ class AuditEvent:
             "ip_address": self.ip_address,
             "created_at": self.created_at.isoformat() if self.created_at else None,
         }
+
+
+# -- Payments -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """What a payment provider says a payment is, in the engine's terms.
+
+    ``status`` is a :class:`~nexus_catalog.models.PaymentStatus` value. ``amount`` and
+    ``currency`` are what the provider holds or took (``Decimal`` with two places, ISO 4217),
+    checked by the engine against the payment before it is marked captured: a mismatch never
+    marks the order paid. ``captured_amount`` is what was taken so far (``None``: the whole
+    amount when ``status`` is ``captured``); ``refunded_amount`` what was given back so far
+    (``None``: unknown, left as the engine has it). ``client_secret`` and ``next_action``
+    are handed to the client that started the payment (a Stripe PaymentIntent's client
+    secret, a redirect); ``failure_code`` says why a payment failed. ``raw`` is kept in the
+    payment's event log.
+    """
+
+    status: str
+    reference: str = ""
+    amount: Decimal | None = None
+    currency: str = ""
+    captured_amount: Decimal | None = None
+    refunded_amount: Decimal | None = None
+    client_secret: str = ""
+    next_action: dict[str, Any] | None = None
+    failure_code: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProviderRefund:
+    """A refund the provider made: its id (``reference``), the ``amount`` given back, and
+    ``status`` (``"succeeded"``, or ``"pending"`` when the provider confirms later)."""
+
+    reference: str
+    amount: Decimal
+    status: str = "succeeded"
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A provider's webhook, its signature verified by ``parse_webhook``.
+
+    ``event_id`` is the provider's id of the event (unique per provider: a second delivery
+    is recognised by it); ``type`` the provider's event type; ``reference`` the provider's
+    id of the payment it is about; ``payment`` what it says the payment now is, or ``None``
+    for an event type the provider ignores (answered 200, nothing written).
+    """
+
+    event_id: str
+    type: str
+    reference: str = ""
+    payment: ProviderPayment | None = None
+
+
+class PaymentProvider(Protocol):
+    """What the engine calls on a payment provider (see ``nexus_payment_providers``).
+
+    Not a base class to inherit: any object with these attributes is a provider.
+    """
+
+    code: str
+
+    def start(self, payment: Payment, *, idempotency_key: str) -> ProviderPayment: ...
+
+    def capture(self, payment: Payment, *, idempotency_key: str) -> ProviderPayment: ...
+
+    def refund(
+        self, payment: Payment, amount: Decimal, *, idempotency_key: str
+    ) -> ProviderRefund: ...
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent: ...
+
+    def retrieve(self, payment: Payment) -> ProviderPayment: ...

@@ -47,6 +47,23 @@ class AuditContext:
     ip_address: str | None = None
 
 
+@dataclass(frozen=True)
+class ServiceActor:
+    """An actor that is not a user: a payment provider marking an order paid.
+
+    It may make any move the system may (``is_staff``), and is recorded in the audit
+    trail under its ``name`` (``"provider:stripe"``) instead of ``"system"``.
+    """
+
+    name: str
+    is_staff = True
+    is_authenticated = False
+    pk = None
+
+    def __str__(self) -> str:
+        return self.name
+
+
 def object_type(obj: models.Model) -> str:
     return obj._meta.label_lower
 
@@ -80,7 +97,7 @@ def record(
 ) -> AuditLog:
     """Write one audit row in the current transaction and schedule its delivery on commit.
 
-    ``actor`` is a user, ``None`` for the system. ``before``/``after`` should hold only the
+    ``actor`` is a user, a :class:`ServiceActor`, or ``None`` for the system. ``before``/``after`` should hold only the
     fields that changed (see :func:`changed_fields`).
     """
     context = context or AuditContext()
@@ -90,7 +107,7 @@ def record(
         object_type=object_type(obj),
         object_id=str(obj.pk),
         actor=actor if is_user else None,
-        actor_repr=actor.get_username() if is_user else SYSTEM_ACTOR,
+        actor_repr=actor.get_username() if is_user else _non_user_repr(actor),
         before=dict(before or {}),
         after=dict(after or {}),
         request_id=context.request_id[:64],
@@ -99,6 +116,10 @@ def record(
     log.save(using=router.db_for_write(AuditLog))
     deliver_on_commit(log)
     return log
+
+
+def _non_user_repr(actor: Any) -> str:
+    return actor.name if isinstance(actor, ServiceActor) else SYSTEM_ACTOR
 
 
 def deliver_on_commit(log: AuditLog) -> None:

@@ -41,7 +41,7 @@ from nexus_catalog.models import (
 )
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import DraftLine
-from nexus_catalog.services import audit, inventory, pricing
+from nexus_catalog.services import audit, inventory, pricing, refunds
 from nexus_catalog.services.audit import AuditContext
 from nexus_catalog.services.lifecycle import call_after_commit
 
@@ -236,12 +236,16 @@ def transition_order(
 
     Staff and the system (``actor=None``, the unpaid-order sweep) may make any move of the
     table; the owner may only cancel a pending order. A cancel gives every line's stock
-    back. ``order`` is updated in place and returned.
+    back; cancelling a paid order also refunds its captured payments through their
+    providers (:func:`~nexus_catalog.services.refunds.refund_for_cancel`).
+    ``order`` is updated in place and returned.
 
     :raises OrderTransitionDenied: the move is not in the table.
     :raises TransitionForbidden: the move is in the table, but not for this actor.
     :raises TransitionVetoed: a ``nexus_order_pre_transition`` plugin vetoed it; the order
         is left as it was.
+    :raises RefundRefused: a paid order's refund was refused by its provider; the order
+        stays paid.
     """
     if target not in OrderStatus.values:
         raise OrderTransitionDenied(f'"{target}" is not a valid status.', field="status")
@@ -263,6 +267,10 @@ def transition_order(
         if target == OrderStatus.CANCELLED:
             lines = list(locked.lines.order_by("product_id", "id"))
             _check_room_for_returns(lines)
+        if source == OrderStatus.PAID and target == OrderStatus.CANCELLED:
+            # Last, once nothing else can refuse the move: the money goes back through
+            # the provider that took it, or the order stays paid (RefundRefused).
+            refunds.refund_for_cancel(locked, actor, context=context)
         locked.status = target
         locked.save(update_fields=["status", "updated_at"])
         for line in lines:
