@@ -8,7 +8,7 @@ import pluggy
 import pytest
 from nexus_demo_plugins import flat_tax, shipping_fee, volume_discount
 
-from nexus_catalog.models import Product
+from nexus_catalog.models import Product, ShippingMethod
 from nexus_catalog.plugins import hookspecs
 from nexus_catalog.plugins.builtin import CatalogPricing
 from nexus_catalog.plugins.types import DraftLine
@@ -126,3 +126,35 @@ def test_a_small_demo_order_pays_shipping():
         ("shipping", Decimal("4.99"), "shipping_fee"),
     }
     assert order.total == Decimal("26.59")
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("autoload")
+def test_a_demo_cart_with_a_shipping_method_is_charged_what_it_shows(auth_client, customer):
+    # The demo's shipping fee steps aside when the customer chose a shipping method, in the
+    # cart's price as at checkout: one shipping adjustment, and the total shown is charged.
+    ShippingMethod.objects.create(code="standard", name="Standard", price=Decimal("5.00"))
+    product = ProductFactory(price=Decimal("10.00"), stock=10)
+    client = auth_client(customer)
+    token = client.post("/api/carts/", {}, format="json").json()["token"]
+    lines = client.post(
+        f"/api/carts/{token}/lines/", {"product": product.pk, "quantity": 2}, format="json"
+    )
+    assert lines.status_code == 201
+    address = {
+        "name": "Ada",
+        "line1": "1 Lane",
+        "city": "Leeds",
+        "postal_code": "LS1",
+        "country": "GB",
+    }
+    body = {"email": "ada@example.com", "shipping_address": address, "shipping_method": "standard"}
+    shown = client.patch(f"/api/carts/{token}/", body, format="json").json()
+
+    placed = client.post(
+        f"/api/carts/{token}/checkout/", {"expected_total": shown["total"]}, format="json"
+    )
+
+    assert placed.status_code == 201, placed.content
+    assert [a["code"] for a in shown["adjustments"]].count("shipping") == 1
+    assert placed.json()["total"] == shown["total"] == "26.60"

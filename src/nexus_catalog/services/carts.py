@@ -417,8 +417,15 @@ def price_cart(cart: Cart, user: Any) -> PricedCart:
             voucher = vouchers.find(cart.voucher_code)
         except VoucherNotApplicable as exc:
             problems["voucher"] = [exc.message]
-    order = Order(user=customer, currency=catalog_settings.CURRENCY)
     email = cart.email or getattr(customer, "email", "")
+    # The draft the plugins price carries what the checkout's order will carry, so a plugin
+    # that reads it (a shipping fee that steps aside for a chosen method) prices both alike.
+    order = Order(
+        user=customer,
+        currency=catalog_settings.CURRENCY,
+        email=email,
+        shipping_method=cart.shipping_method,
+    )
     compute = engine_adjustments(
         offer=offer, voucher=voucher, user=customer, email=email, problems=problems
     )

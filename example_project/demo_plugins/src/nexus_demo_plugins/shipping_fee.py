@@ -1,4 +1,5 @@
-"""Shipping fee: 4.99 for an order under 50.00, free from 50.00 on."""
+"""Shipping fee: 4.99 for an order under 50.00, free from 50.00 on; none when the order
+has a shipping method (a cart checked out with one), which prices the shipping itself."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ def shipping_for(subtotal: Decimal) -> Decimal:
 
 @hookimpl
 def nexus_order_adjustments(order: Any, lines: Sequence[DraftLine], user: Any) -> list[Adjustment]:
+    if getattr(order, "shipping_method", ""):
+        return []
     subtotal = sum((line.line_total for line in lines), Decimal("0"))
     fee = shipping_for(subtotal)
     if not fee:
