@@ -518,6 +518,15 @@ class AddressListView(AccountsEndpoint):
         return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
 
 
+# The answers of a PUT or PATCH of an address.
+ADDRESS_CHANGED = {
+    200: AddressSerializer,
+    400: FIELD_ERRORS,
+    401: UNAUTHENTICATED,
+    404: NOT_FOUND,
+}
+
+
 class AddressDetailView(AccountsEndpoint):
     permission_classes = (IsAuthenticated,)
 
@@ -545,12 +554,7 @@ class AddressDetailView(AccountsEndpoint):
     @swagger_auto_schema(
         operation_summary="Replace one of the caller's addresses",
         request_body=AddressSerializer,
-        responses={
-            200: AddressSerializer,
-            400: FIELD_ERRORS,
-            401: UNAUTHENTICATED,
-            404: NOT_FOUND,
-        },
+        responses=ADDRESS_CHANGED,
         tags=ADDRESS_TAGS,
         manual_parameters=[ADDRESS_ID],
     )
@@ -560,12 +564,7 @@ class AddressDetailView(AccountsEndpoint):
     @swagger_auto_schema(
         operation_summary="Change some fields of one of the caller's addresses",
         request_body=AddressSerializer,
-        responses={
-            200: AddressSerializer,
-            400: FIELD_ERRORS,
-            401: UNAUTHENTICATED,
-            404: NOT_FOUND,
-        },
+        responses=ADDRESS_CHANGED,
         tags=ADDRESS_TAGS,
         manual_parameters=[ADDRESS_ID],
     )
