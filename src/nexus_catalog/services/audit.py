@@ -76,6 +76,33 @@ def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def save_recorded(
+    obj: models.Model,
+    values: Mapping[str, Any],
+    *,
+    name: str,
+    actor: Any = None,
+    context: AuditContext | None = None,
+) -> None:
+    """Set ``values`` on ``obj``, save it and record it, in one transaction: ``<name>.created``
+    for an unsaved ``obj``, else ``<name>.updated`` with the fields' values before. For the
+    staff writes of plain rows (shipping methods, vouchers); ``values`` are already checked."""
+    creating = obj._state.adding
+    before = {} if creating else {k: getattr(obj, k) for k in values}
+    with transaction.atomic(using=router.db_for_write(type(obj))):
+        for field, value in values.items():
+            setattr(obj, field, value)
+        obj.save()
+        record(
+            f"{name}.created" if creating else f"{name}.updated",
+            obj,
+            actor=actor,
+            before=jsonable(before) if before else None,
+            after=jsonable({k: getattr(obj, k) for k in values}),
+            context=context,
+        )
+
+
 def changed_fields(
     before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -119,23 +119,9 @@ def save_method(
     context: AuditContext | None = None,
 ) -> ShippingMethod:
     """Create (``method`` unsaved) or change a shipping method, with its audit row."""
-    creating = method.pk is None
-    before = {} if creating else {k: getattr(method, k) for k in values}
-    for field, value in values.items():
-        setattr(method, field, value)
     if "countries" in values:
-        method.countries = sorted({c.upper() for c in method.countries})
-    with transaction.atomic():
-        method.save()
-        after = {k: getattr(method, k) for k in values}
-        audit.record(
-            "shipping_method.created" if creating else "shipping_method.updated",
-            method,
-            actor=actor,
-            before=audit.jsonable(before) if before else None,
-            after=audit.jsonable(after),
-            context=context,
-        )
+        values = {**values, "countries": sorted({c.upper() for c in values["countries"]})}
+    audit.save_recorded(method, values, name="shipping_method", actor=actor, context=context)
     return method
 
 

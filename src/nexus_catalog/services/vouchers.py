@@ -185,22 +185,9 @@ def save_voucher(
     unknown = set(values) - set(WRITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Cannot set {sorted(unknown)} on a voucher.")
-    creating = voucher.pk is None
     with transaction.atomic():
         values = _checked(values, voucher)
-        before = {} if creating else {k: getattr(voucher, k) for k in values}
-        for field, value in values.items():
-            setattr(voucher, field, value)
-        voucher.save()
-        after = {k: getattr(voucher, k) for k in values}
-        audit.record(
-            "voucher.created" if creating else "voucher.updated",
-            voucher,
-            actor=actor,
-            before=audit.jsonable(before) if before else None,
-            after=audit.jsonable(after),
-            context=context,
-        )
+        audit.save_recorded(voucher, values, name="voucher", actor=actor, context=context)
     return voucher
 
 
