@@ -12,13 +12,13 @@ verification link is unset while verification is on.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.apps import apps
 from django.core.checks import CheckMessage, Error, register
 
 from nexus_accounts.conf import EMAIL_VERIFICATION_MODES, accounts_settings
+from nexus_catalog.conf import is_throttle_rate
 
 BLACKLIST_APP = "rest_framework_simplejwt.token_blacklist"
 THROTTLE_RATE_KEYS = (
@@ -39,8 +39,6 @@ LINK_EXAMPLES = {
     "PASSWORD_RESET_URL": "https://shop.example.com/reset/{uid}/{token}",
     "EMAIL_VERIFICATION_URL": "https://shop.example.com/verify/{key}",
 }
-# DRF's SimpleRateThrottle.parse_rate reads "<count>/<period>", period by its first letter.
-_RATE = re.compile(r"^\d+/[smhd][a-z]*$")
 
 
 @register()
@@ -57,7 +55,7 @@ def check_accounts_settings(app_configs: Any = None, **kwargs: Any) -> list[Chec
         return errors
     for key in THROTTLE_RATE_KEYS:
         rate = getattr(accounts_settings, key)
-        if rate is not None and not (isinstance(rate, str) and _RATE.match(rate)):
+        if not is_throttle_rate(rate):
             errors.append(
                 Error(
                     f"NEXUS_ACCOUNTS[{key!r}] must be a rate such as '10/min' or None, "

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, register
 from django.db import connections, router
 
-from nexus_catalog.conf import STOCK_COLUMN_MAX, catalog_settings
+from nexus_catalog.conf import STOCK_COLUMN_MAX, catalog_settings, is_throttle_rate
 from nexus_catalog.models import Product
 from nexus_catalog.services.inventory import can_take_stock
 
@@ -74,6 +74,15 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                     f"NEXUS_CATALOG[{key!r}] must be a datetime.timedelta.", id="nexus_catalog.E002"
                 )
             )
+    rate = catalog_settings.CART_CREATE_THROTTLE_RATE
+    if not is_throttle_rate(rate):
+        errors.append(
+            Error(
+                f"NEXUS_CATALOG['CART_CREATE_THROTTLE_RATE'] must be a rate such as '60/min' "
+                f"or None, not {rate!r}.",
+                id="nexus_catalog.E002",
+            )
+        )
     errors += _payment_settings_errors(catalog_settings.PAYMENTS)
     return errors
 

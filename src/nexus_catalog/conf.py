@@ -14,6 +14,7 @@ Usage::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,16 @@ STOCK_COLUMN_MAX = 2_147_483_647
 # The largest primary key the tables hold (``BigAutoField``). A query parameter or body field
 # naming an id is bounded by it: SQLite cannot even compare a larger number (OverflowError).
 ID_COLUMN_MAX = 2**63 - 1
+
+# DRF's SimpleRateThrottle.parse_rate reads "<count>/<period>", the period by its first letter.
+_THROTTLE_RATE = re.compile(r"^\d+/[smhd][a-z]*$")
+
+
+def is_throttle_rate(value: Any) -> bool:
+    """Whether ``value`` is a rate DRF's throttles parse, such as ``"10/min"``, or ``None``
+    (no throttle): what the checks of both apps accept for a ``*_THROTTLE_RATE`` key."""
+    return value is None or (isinstance(value, str) and bool(_THROTTLE_RATE.match(value)))
+
 
 DEFAULTS: dict[str, Any] = {
     # ISO 4217 code stored on every order; all prices are in this currency.
@@ -50,6 +61,11 @@ DEFAULTS: dict[str, Any] = {
     # Carts untouched (no line or detail changed) for this long are deleted by the beat
     # purge and by ``manage.py nexus_purge_carts``.
     "CART_TTL": timedelta(days=30),
+    # DRF throttle rate ("number/period") of cart creation: per client IP for anonymous
+    # callers (DRF's NUM_PROXIES decides whether X-Forwarded-For is trusted), per user when
+    # signed in; None turns it off. Counters live in the default cache (share it through
+    # Redis, or each process counts alone). A bad rate fails nexus_catalog.E002.
+    "CART_CREATE_THROTTLE_RATE": "60/min",
     # Extra plugins by dotted path (a module, an object, or a class instantiated with no
     # arguments), and plugin names never to register: a dotted path, an entry-point name, or
     # a built-in's ``nexus.*`` name. The plugin manager imports the paths itself, since a

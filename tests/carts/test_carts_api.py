@@ -28,6 +28,32 @@ def test_signed_in_cart_belongs_to_the_caller(auth_client, customer):
     assert Cart.objects.get(token=token).user == customer
 
 
+def test_cart_creation_is_throttled_per_client_address(api_client, db, settings):
+    settings.NEXUS_CATALOG = {"CART_CREATE_THROTTLE_RATE": "2/min"}
+    new_cart(api_client), new_cart(api_client)
+    refused = api_client.post(CARTS, {}, format="json")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert Cart.objects.count() == 2
+    # Another address has its own count; reading and changing carts is never throttled.
+    other = api_client.post(CARTS, {}, format="json", REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 201
+    assert api_client.get(cart_url(other.json()["token"])).status_code == 200
+
+
+def test_cart_creation_is_throttled_per_user_when_signed_in(auth_client, customer, settings):
+    settings.NEXUS_CATALOG = {"CART_CREATE_THROTTLE_RATE": "1/min"}
+    client = auth_client(customer)
+    new_cart(client)
+    assert client.post(CARTS, {}, format="json", REMOTE_ADDR="10.0.0.9").status_code == 429
+    assert Cart.objects.filter(user=customer).count() == 1
+
+
+def test_cart_creation_throttle_off(api_client, db, settings):
+    settings.NEXUS_CATALOG = {"CART_CREATE_THROTTLE_RATE": None}
+    tokens = {new_cart(api_client) for _ in range(5)}
+    assert len(tokens) == 5
+
+
 def test_unknown_token_is_404(api_client, db):
     assert api_client.get(cart_url("no-such-cart")).status_code == 404
 

@@ -75,3 +75,15 @@ def test_count_limit_of_none_or_a_whole_number_passes(limit):
 def test_unknown_accounts_key_fails_the_system_check():
     assert "nexus_accounts.E001" in check_ids()
     assert accounts_settings.unknown_keys() == ["LOGIN_THROTTLE"]
+
+
+@pytest.mark.parametrize("rate", ["60 a minute", "5/fortnight", 60, "/min"])
+def test_malformed_cart_create_throttle_rate_fails_the_system_check(rate):
+    with override_settings(NEXUS_CATALOG={"CART_CREATE_THROTTLE_RATE": rate}):
+        assert "nexus_catalog.E002" in check_ids()
+
+
+@pytest.mark.parametrize("rate", ["60/min", "500/hour", None])
+def test_cart_create_throttle_rate_or_none_passes(rate):
+    with override_settings(NEXUS_CATALOG={"CART_CREATE_THROTTLE_RATE": rate}):
+        assert "nexus_catalog.E002" not in check_ids()

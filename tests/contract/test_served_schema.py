@@ -162,3 +162,11 @@ def test_every_operation_id_is_unique(schema):
     ids = [operation["operationId"] for _path, _method, operation in operations(schema)]
 
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_throttled_operations_and_only_those_document_429(schema):
+    carts = schema["paths"]["/carts/"]
+    assert "429" in carts["post"]["responses"]
+    assert "429" not in carts["get"]["responses"]
+    assert "429" in schema["paths"]["/auth/login/"]["post"]["responses"]
+    assert "429" not in schema["paths"]["/products/"]["get"]["responses"]

@@ -14,33 +14,16 @@ from __future__ import annotations
 import hashlib
 
 from rest_framework.request import Request
-from rest_framework.settings import api_settings as drf_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from nexus_accounts.conf import accounts_settings
+from nexus_catalog.api.throttles import SettingRateThrottle
 
 
-class AccountsRateThrottle(SimpleRateThrottle):
-    """A ``SimpleRateThrottle`` keyed by client IP whose rate is the ``setting`` key of
-    ``NEXUS_ACCOUNTS``."""
+class AccountsRateThrottle(SettingRateThrottle):
+    """Keyed by client IP; the rate is the ``setting`` key of ``NEXUS_ACCOUNTS``."""
 
-    setting: str
-
-    def get_rate(self) -> str | None:
-        return getattr(accounts_settings, self.setting)
-
-    def get_ident(self, request: Request) -> str:
-        # With NUM_PROXIES unset, DRF would take X-Forwarded-For as the client's address, so a
-        # client could pick a new identity per request and never be throttled. Only a host
-        # that declares its proxies (NUM_PROXIES) has X-Forwarded-For read.
-        if drf_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR", "")
-        return super().get_ident(request)
-
-    def get_cache_key(self, request: Request, view: APIView) -> str:
-        # The IP: REMOTE_ADDR, or X-Forwarded-For as far as NUM_PROXIES says.
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    app_settings = accounts_settings
 
 
 class RegisterRateThrottle(AccountsRateThrottle):
@@ -60,11 +43,7 @@ class PasswordChangeRateThrottle(AccountsRateThrottle):
 
     scope = "nexus_accounts_password_change"
     setting = "PASSWORD_CHANGE_THROTTLE_RATE"
-
-    def get_cache_key(self, request: Request, view: APIView) -> str:
-        user = request.user
-        ident = f"user:{user.pk}" if user and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    per_user = True
 
 
 class PasswordResetRateThrottle(AccountsRateThrottle):

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
 
 from nexus_catalog.api.cart_serializers import (
     CartCreateSerializer,
@@ -30,6 +31,7 @@ from nexus_catalog.api.cart_serializers import (
 )
 from nexus_catalog.api.permissions import CartPermission, IsStaff, IsStaffOrReadOnly
 from nexus_catalog.api.serializers import OrderSerializer
+from nexus_catalog.api.throttles import CartCreateRateThrottle
 from nexus_catalog.api.views import CatalogViewSetMixin
 from nexus_catalog.exceptions import CheckoutTotalChanged
 from nexus_catalog.models import Cart, ShippingMethod, Voucher
@@ -74,6 +76,10 @@ class CartViewSet(CatalogViewSetMixin, viewsets.GenericViewSet):
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         return CartSummarySerializer if self.action == "list" else CartSerializer
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        # Creation only: every new cart is a row kept until CART_TTL.
+        return [CartCreateRateThrottle()] if self.action == "create" else []
 
     def _priced(self, token: str, code: int = status.HTTP_200_OK) -> Response:
         priced = carts.read_cart(token, self.request.user)

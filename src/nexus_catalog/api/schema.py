@@ -78,6 +78,7 @@ METHOD_NOT_ALLOWED = _error(
 )
 NOT_ACCEPTABLE = _error("The Accept header asks for a media type that the API does not produce.")
 TOO_LARGE = _error("The request body is over DATA_UPLOAD_MAX_MEMORY_SIZE.")
+THROTTLED = _error("Too many requests; the Retry-After header says when to try again.")
 UNSUPPORTED_MEDIA_TYPE = _error("The body's Content-Type is not one the operation consumes.")
 UNAVAILABLE = _error("The database is unavailable; retry after the Retry-After delay.")
 
@@ -263,10 +264,20 @@ class NexusAutoSchema(IdempotentAutoSchema):
         if self.method in BODY_METHODS:
             errors["413"] = TOO_LARGE
             errors["415"] = UNSUPPORTED_MEDIA_TYPE
+        if self._throttled():
+            errors["429"] = THROTTLED
         # A page number past the last page is a 404 too (DRF's pagination).
         if "{" in self.path or "page" in query:
             errors["404"] = NOT_FOUND
         return errors
+
+    def _throttled(self) -> bool:
+        """Whether a throttle guards this operation (a rate of ``None`` turns one off)."""
+        try:
+            throttles = self.view.get_throttles()
+        except Exception:  # a view whose throttles need more than the action
+            return False
+        return any(getattr(throttle, "rate", True) for throttle in throttles)
 
     def get_responses(self) -> openapi.Responses:
         with self._serializers_drawn_by(ResponseSerializerInspector):
