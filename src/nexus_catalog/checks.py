@@ -67,13 +67,6 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                 id="nexus_catalog.E002",
             )
         )
-    for key in ("UNPAID_ORDER_TTL", "AUDIT_REDELIVERY_DELAY", "CART_TTL"):
-        if not isinstance(getattr(catalog_settings, key), timedelta):
-            errors.append(
-                Error(
-                    f"NEXUS_CATALOG[{key!r}] must be a datetime.timedelta.", id="nexus_catalog.E002"
-                )
-            )
     minutes = catalog_settings.CART_RESERVATION_MINUTES
     if minutes is not None and (
         not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0
@@ -85,6 +78,13 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                 id="nexus_catalog.E002",
             )
         )
+    for key in ("UNPAID_ORDER_TTL", "AUDIT_REDELIVERY_DELAY", "CART_TTL"):
+        if not isinstance(getattr(catalog_settings, key), timedelta):
+            errors.append(
+                Error(
+                    f"NEXUS_CATALOG[{key!r}] must be a datetime.timedelta.", id="nexus_catalog.E002"
+                )
+            )
     errors += _payment_settings_errors(catalog_settings.PAYMENTS)
     return errors
 
