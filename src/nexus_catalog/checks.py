@@ -67,6 +67,17 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                 id="nexus_catalog.E002",
             )
         )
+    minutes = catalog_settings.CART_RESERVATION_MINUTES
+    if minutes is not None and (
+        not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0
+    ):
+        errors.append(
+            Error(
+                "NEXUS_CATALOG['CART_RESERVATION_MINUTES'] must be a whole number of minutes "
+                f"(0 or None: no reservations), not {minutes!r}.",
+                id="nexus_catalog.E002",
+            )
+        )
     for key in ("UNPAID_ORDER_TTL", "AUDIT_REDELIVERY_DELAY", "CART_TTL"):
         if not isinstance(getattr(catalog_settings, key), timedelta):
             errors.append(

@@ -58,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_STOCK": 1_000_000_000,
     # Pending orders older than this are cancelled by the beat sweep and their stock returned.
     "UNPAID_ORDER_TTL": timedelta(hours=24),
+    # Cart reservations: a line added or changed holds its units for this many minutes
+    # (docs/guide/checkout.md, "Reservations"). ``None`` or 0: off, no unit is held.
+    "CART_RESERVATION_MINUTES": None,
     # Carts untouched (no line or detail changed) for this long are deleted by the beat
     # purge and by ``manage.py nexus_purge_carts``.
     "CART_TTL": timedelta(days=30),

@@ -165,9 +165,14 @@ def test_customer_flow_agrees_with_the_schema(api, shelf):
     anonymous("auth.auth_token_refresh_create", 401, data={"refresh": fresh["refresh"]})
 
 
-def test_cart_flow_agrees_with_the_schema(api, shelf, customer):
+@pytest.mark.parametrize("reservation_minutes", [None, 15], ids=["plain", "reserving"])
+def test_cart_flow_agrees_with_the_schema(api, shelf, customer, settings, reservation_minutes):
     from nexus_catalog.models import ShippingMethod, Voucher
 
+    settings.NEXUS_CATALOG = {
+        **settings.NEXUS_CATALOG,
+        "CART_RESERVATION_MINUTES": reservation_minutes,
+    }
     ShippingMethod.objects.create(code="post", name="Post", price=Decimal("3.00"))
     Voucher.objects.create(code="TEA10", kind="percent", value=Decimal("10"))
     anonymous = Caller(api)
@@ -193,6 +198,9 @@ def test_cart_flow_agrees_with_the_schema(api, shelf, customer):
         "carts.carts_lines_partial_update", 200, token=token, line_id=line, data={"quantity": 2}
     )
     assert cart["subtotal"] == "9.00"
+    # A line's hold is a date-time with reservations on, null off.
+    assert (cart["lines"][0]["reserved_until"] is not None) == bool(reservation_minutes)
+    assert cart["lines"][0]["available"] is True
     anonymous(
         "carts.carts_add_line", 400, token=token, data={"product": shelf["black"].pk, "quantity": 1}
     )

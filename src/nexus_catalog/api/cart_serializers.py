@@ -23,6 +23,17 @@ class CartLineSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(source="line.quantity", read_only=True)
     unit_price = serializers.DecimalField(read_only=True, **MONEY)
     line_total = serializers.DecimalField(read_only=True, **MONEY)
+    available = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the line could be checked out now: its product on sale and its "
+        "quantity in stock (less what other carts hold, with reservations on).",
+    )
+    reserved_until = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Until when the line holds its units for this cart (reservations on); "
+        "null when it holds none: reservations off, the hold expired, or the cart closed.",
+    )
 
 
 class CartSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from django_filters.utils import translate_validation
 
 from nexus_catalog.conf import ID_COLUMN_MAX
 from nexus_catalog.models import Product
+from nexus_catalog.services import reservations
 
 ORDERING_FIELDS = ("name", "price", "created_at", "stock")
 
@@ -203,9 +204,8 @@ class ProductFilter(LeanFilterSet):
         )
 
     def filter_in_stock(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        if value:
-            return queryset.filter(stock__gt=0)
-        return queryset.filter(stock=0)
+        # Units held by carts (reservations on) are not in stock for a customer.
+        return reservations.filter_in_stock(queryset, value)
 
 
 _SCHEMA_TYPES: dict[str, dict[str, Any]] = {

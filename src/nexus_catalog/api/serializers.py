@@ -48,7 +48,10 @@ class ProductSerializer(serializers.ModelSerializer):
 
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     stock = serializers.IntegerField(
-        min_value=0, required=False, help_text="Units in stock; at most MAX_STOCK (staff)."
+        min_value=0,
+        required=False,
+        help_text="Units in stock; at most MAX_STOCK (staff). With cart reservations on, "
+        "customers are shown the units not held by carts.",
     )
 
     class Meta:

@@ -46,7 +46,7 @@ from nexus_catalog.api.serializers import (
 )
 from nexus_catalog.models import AuditLog, Category, Order, Product
 from nexus_catalog.request_context import REQUEST_ID_HEADER, audit_context, request_id
-from nexus_catalog.services import catalog, ordering
+from nexus_catalog.services import catalog, ordering, reservations
 from nexus_catalog.services.audit import AuditContext, object_type
 
 ERRORS = {
@@ -151,7 +151,9 @@ class CategoryViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSe
 class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet):
     """Products. Read: anyone (inactive products are hidden from non-staff); write: staff.
 
-    Staff may set `stock`: the difference becomes one inventory movement.
+    Staff may set `stock`: the difference becomes one inventory movement. With cart
+    reservations on, a customer's `stock` is the units they may buy: the stock less the
+    units carts hold; staff see the stock itself.
     """
 
     serializer_class = ProductSerializer
@@ -168,6 +170,26 @@ class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet
         if not is_staff(self.request):
             queryset = queryset.filter(is_active=True)
         return queryset
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        data = response.data
+        self._show_available(data["results"] if isinstance(data, dict) else data)
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        self._show_available([response.data])
+        return response
+
+    def _show_available(self, rows: list[dict[str, Any]]) -> None:
+        """A customer is never promised units that carts hold (reservations on: one query
+        per page; off: none). Staff see the stock column, which is what they edit."""
+        if not rows or not reservations.enabled() or is_staff(self.request):
+            return
+        available = reservations.available_stock({row["id"]: row["stock"] for row in rows})
+        for row in rows:
+            row["stock"] = available[row["id"]]
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)

@@ -81,12 +81,25 @@ class CartLine(models.Model):
         related_name="+",
     )
     quantity = models.PositiveIntegerField(_("quantity"))
+    # With CART_RESERVATION_MINUTES set: until when the line holds its quantity (a hold is
+    # live while its cart is open and this is in the future; expiry is only time passing).
+    # Null: the line holds nothing (reservations off, or the line predates them).
+    reserved_until = models.DateTimeField(_("reserved until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("cart line")
         verbose_name_plural = _("cart lines")
+        indexes = [
+            # The sum of the live holds of a product: its lines still reserved, and nothing
+            # of the lines that never held (every line when reservations are off).
+            models.Index(
+                fields=["product", "reserved_until"],
+                name="nexus_cartline_hold",
+                condition=models.Q(reserved_until__isnull=False),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["cart", "product"], name="nexus_cartline_one_product"),
             models.CheckConstraint(

@@ -9,6 +9,10 @@ Every write locks the cart row first, so concurrent changes of one cart are seri
 (a claim locks every cart it merges, in ascending primary key). A cart stores quantities
 and choices, never a price: :func:`price_cart` prices it now, through the same hooks and
 the same :func:`~nexus_catalog.services.pricing.price_order` as an order.
+
+With ``CART_RESERVATION_MINUTES`` set, a line added or changed holds its quantity for that
+long (:mod:`~nexus_catalog.services.reservations`): it is checked against the stock less
+the other carts' live holds, under the product's row lock.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from nexus_catalog.exceptions import (
 from nexus_catalog.models import Cart, CartLine, CartStatus, Order, OrderAddress, Product, Voucher
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import Adjustment, DraftLine, ShippingOffer
-from nexus_catalog.services import pricing, shipping, vouchers
+from nexus_catalog.services import pricing, reservations, shipping, vouchers
 
 #: What a cart change may set (``update_cart``).
 DETAIL_FIELDS = (
@@ -117,9 +121,14 @@ def _check_quantity(quantity: Any) -> int:
     return quantity
 
 
-def _check_product(product_id: Any, quantity: int) -> Product:
-    """The product, active and with ``quantity`` units in stock."""
-    product = Product.objects.filter(pk=product_id).only("id", "name", "stock", "is_active")
+def _check_product(product_id: Any, quantity: int, cart: Cart) -> Product:
+    """The product, active and with ``quantity`` units available to ``cart``: in stock,
+    and, with reservations on, not held by another cart. The product row is then locked
+    until the transaction ends (see :mod:`~nexus_catalog.services.reservations`), so the
+    hold about to be written cannot be overtaken by another."""
+    holding = reservations.enabled()
+    product = Product.objects.select_for_update() if holding else Product.objects.all()
+    product = product.filter(pk=product_id).only("id", "name", "stock", "is_active")
     found = product.first() if isinstance(product_id, int) else None
     if found is None:
         raise CartValidationError(
@@ -127,9 +136,14 @@ def _check_product(product_id: Any, quantity: int) -> Product:
         )
     if not found.is_active:
         raise CartValidationError({"product": [f"{found.name} is not available."]})
-    if found.stock < quantity:
+    available = found.stock
+    if holding:
+        # After the row lock: every committed hold of the product is counted.
+        held = reservations.held_units([found.pk], exclude_cart=cart.pk).get(found.pk, 0)
+        available = max(0, found.stock - held)
+    if available < quantity:
         raise CartValidationError(
-            {"quantity": [f"Only {found.stock} of {found.name} left in stock."]}
+            {"quantity": [f"Only {available} of {found.name} left in stock."]}
         )
     return found
 
@@ -137,41 +151,55 @@ def _check_product(product_id: Any, quantity: int) -> Product:
 def add_line(token: str, user: Any, *, product: Any, quantity: Any) -> CartLine:
     """Add ``quantity`` units of ``product``; the same product again adds to its line.
 
+    With reservations on, the line then holds its whole quantity for
+    ``CART_RESERVATION_MINUTES`` from now.
+
     :raises CartValidationError: an unknown or inactive product, a bad quantity, more than
-        the stock or ``MAX_LINE_QUANTITY`` in all, or a line past ``MAX_ORDER_LINES``.
+        the stock (less other carts' holds) or ``MAX_LINE_QUANTITY`` in all, or a line past
+        ``MAX_ORDER_LINES``.
     """
     quantity = _check_quantity(quantity)
     with transaction.atomic():
         cart = _open_for_change(token, user)
         line = cart.lines.filter(product_id=product).first() if isinstance(product, int) else None
         total = _check_quantity((line.quantity if line else 0) + quantity)
-        _check_product(product, total)
+        _check_product(product, total, cart)
         if line is None:
             limit = catalog_settings.MAX_ORDER_LINES
             if cart.lines.count() >= limit:
                 raise CartValidationError({"product": [f"At most {limit} lines per cart."]})
-            line = CartLine.objects.create(cart=cart, product_id=product, quantity=total)
+            line = CartLine.objects.create(
+                cart=cart,
+                product_id=product,
+                quantity=total,
+                reserved_until=reservations.hold_until(),
+            )
         else:
             line.quantity = total
-            line.save(update_fields=["quantity"])
+            line.reserved_until = reservations.hold_until()
+            line.save(update_fields=["quantity", "reserved_until"])
         _touch(cart)
     return line
 
 
 def update_line(token: str, user: Any, line_id: Any, *, quantity: Any) -> CartLine:
-    """Set the quantity of a line (checked as :func:`add_line` checks it)."""
+    """Set the quantity of a line (checked as :func:`add_line` checks it; with
+    reservations on, the line then holds the new quantity, from now: units it no longer
+    holds are free at once)."""
     quantity = _check_quantity(quantity)
     with transaction.atomic():
         cart = _open_for_change(token, user)
         line = _line_of(cart, line_id)
-        _check_product(line.product_id, quantity)
+        _check_product(line.product_id, quantity, cart)
         line.quantity = quantity
-        line.save(update_fields=["quantity"])
+        line.reserved_until = reservations.hold_until()
+        line.save(update_fields=["quantity", "reserved_until"])
         _touch(cart)
     return line
 
 
 def remove_line(token: str, user: Any, line_id: Any) -> None:
+    """Remove a line (its hold, if any, ends with it)."""
     with transaction.atomic():
         cart = _open_for_change(token, user)
         _line_of(cart, line_id).delete()
@@ -272,6 +300,10 @@ def claim(token: str, user: Any) -> Cart:
     of a product added, up to ``MAX_LINE_QUANTITY``) and closed as ``merged``; the claimed
     cart keeps its own details. Claiming one's own cart again merges nothing new.
 
+    A claim never makes a hold: a moved line keeps its own, and two lines merged into one
+    hold until the earlier of their two ends (none if either held nothing), so the units
+    held never grow without the check of :func:`add_line`.
+
     :raises CartNotFound: another user's cart.
     :raises CartClosed: the cart is checked out or merged.
     """
@@ -300,11 +332,19 @@ def claim(token: str, user: Any) -> Cart:
                     lines[line.product_id] = line
                 else:
                     mine.quantity = min(limit, mine.quantity + line.quantity)
-                    mine.save(update_fields=["quantity"])
+                    mine.reserved_until = _earlier(mine.reserved_until, line.reserved_until)
+                    mine.save(update_fields=["quantity", "reserved_until"])
             other.status = CartStatus.MERGED
             other.save(update_fields=["status", "updated_at"])
         target.save(update_fields=["user", "updated_at"])
     return target
+
+
+def _earlier(first: datetime | None, second: datetime | None) -> datetime | None:
+    """The end of a merged line's hold: the earlier end, ``None`` if either holds nothing."""
+    if first is None or second is None:
+        return None
+    return min(first, second)
 
 
 # -- pricing --------------------------------------------------------------------------------
@@ -314,6 +354,12 @@ def claim(token: str, user: Any) -> Cart:
 class PricedLine:
     line: CartLine
     unit_price: Decimal
+    #: Whether the line could be checked out now: its product active, and its quantity in
+    #: stock (less the other carts' live holds, with reservations on).
+    available: bool = True
+    #: Until when the line holds its units; ``None`` when it holds none (reservations off,
+    #: the hold expired, or the cart closed).
+    reserved_until: datetime | None = None
 
     @property
     def line_total(self) -> Decimal:
@@ -392,16 +438,30 @@ def price_cart(cart: Cart, user: Any) -> PricedCart:
     pm = get_plugin_manager()
     lines = list(cart.lines.select_related("product").order_by("id"))
     problems = checkout_problems(cart, user) if cart.status == CartStatus.OPEN else {}
+    # With reservations on, what other carts hold is not this cart's to check out.
+    available = reservations.available_stock(
+        {line.product_id: line.product.stock for line in lines}, exclude_cart=cart.pk
+    )
+    now = timezone.now()
     drafts, priced = [], []
     for line in lines:
         price = pricing.unit_price(pm, line.product, line.quantity, customer)
         drafts.append(DraftLine(product=line.product, quantity=line.quantity, unit_price=price))
-        priced.append(PricedLine(line=line, unit_price=price))
+        ok = line.product.is_active and available[line.product_id] >= line.quantity
+        held = reservations.is_live(line, cart.status, now)
+        priced.append(
+            PricedLine(
+                line=line,
+                unit_price=price,
+                available=ok,
+                reserved_until=line.reserved_until if held else None,
+            )
+        )
         if not line.product.is_active:
             problems.setdefault("lines", []).append(f"{line.product.name} is not available.")
-        elif line.product.stock < line.quantity:
+        elif not ok:
             problems.setdefault("lines", []).append(
-                f"Only {line.product.stock} of {line.product.name} left in stock."
+                f"Only {available[line.product_id]} of {line.product.name} left in stock."
             )
     if not lines and cart.status == CartStatus.OPEN:
         problems["lines"] = ["The cart is empty."]

@@ -92,6 +92,7 @@ def checkout(
                 adjustments=carts.engine_adjustments(
                     offer=offer, voucher=voucher, user=user, email=email
                 ),
+                cart_id=cart.pk,
             )
             items = [{"product": line.product_id, "quantity": line.quantity} for line in lines]
             try:

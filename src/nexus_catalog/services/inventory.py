@@ -54,7 +54,7 @@ def _take_sql(using: str, fields: frozenset[str]) -> str:
 
 
 def take_stock(
-    product_id: int, quantity: int, *, fields: Sequence[str], using: str
+    product_id: int, quantity: int, *, fields: Sequence[str], using: str, keep: int = 0
 ) -> Product | None:
     """Take ``quantity`` units of an active product for an order being placed.
 
@@ -65,6 +65,9 @@ def take_stock(
     the row it changed. PostgreSQL and SQLite (3.35 or later) run it; the system check
     ``nexus_catalog.E006`` refuses other databases.
 
+    ``keep``: units that must stay in stock after this take (those other carts hold, with
+    reservations on): the condition becomes ``stock >= n + keep``.
+
     Returns the product with ``fields`` (and ``id``) loaded and ``stock`` as it was
     *before* the units were taken (what the pricing and validation hooks have always been
     shown), or ``None`` when it is unknown, inactive or short of stock, in which case
@@ -74,7 +77,8 @@ def take_stock(
     # RawQuerySet needs the primary key among the columns it loads.
     sql = _take_sql(using, frozenset({"id", *fields}))
     # raw() applies the database's converters (SQLite's decimals and booleans).
-    taken = list(Product.objects.using(using).raw(sql, [quantity, product_id, quantity]))
+    params = [quantity, product_id, quantity + keep]
+    taken = list(Product.objects.using(using).raw(sql, params))
     if not taken:
         return None
     [product] = taken

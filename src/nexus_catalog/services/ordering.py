@@ -8,7 +8,9 @@ audit row in one transaction; :func:`transition_order` moves an order along
 Lock order, so that two transactions never wait on each other in a cycle: an order row
 first (transitions), then product rows in ascending primary key (placing takes them with
 one ``UPDATE ... RETURNING`` per product in that order; a cancel gives stock back in the
-same order).
+same order). With cart reservations on, placing first locks the product rows in that same
+order, then sums the carts' live holds, so units another cart holds are never taken
+(:mod:`~nexus_catalog.services.reservations`).
 
 Placing writes through the ORM on every database (``save()`` for the order and its audit
 row, ``bulk_create()`` for its adjustments, lines and ledger rows): the conditional
@@ -41,7 +43,7 @@ from nexus_catalog.models import (
 )
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import DraftLine
-from nexus_catalog.services import audit, inventory, pricing, refunds
+from nexus_catalog.services import audit, inventory, pricing, refunds, reservations
 from nexus_catalog.services.audit import AuditContext
 from nexus_catalog.services.lifecycle import call_after_commit
 
@@ -72,6 +74,9 @@ class CheckoutDetails:
     shipping_postal_address: Mapping[str, str] | None = None
     billing_postal_address: Mapping[str, str] | None = None
     adjustments: pricing.EngineAdjustments | None = None
+    #: The primary key of the cart being checked out: with reservations on, its own live
+    #: holds are its to take (every other cart's stay held).
+    cart_id: int | None = None
 
 
 def place_order(
@@ -109,7 +114,7 @@ def place_order(
     pm = get_plugin_manager()
     db = router.db_for_write(Order)
     with transaction.atomic(using=db):
-        products = _take_products(wanted, db)
+        products = _take_products(wanted, db, holder=details.cart_id)
         drafts = [
             DraftLine(
                 product=products[pid],
@@ -177,19 +182,31 @@ def _address_snapshot(address: Mapping[str, str] | None, db: str) -> OrderAddres
 _PRODUCT_FIELDS = ("id", "name", "sku", "price", "stock", "is_active", "category_id")
 
 
-def _take_products(wanted: Mapping[int, tuple[int, int]], db: str) -> dict[int, Product]:
+def _take_products(
+    wanted: Mapping[int, tuple[int, int]], db: str, *, holder: int | None = None
+) -> dict[int, Product]:
     """Take the stock of every product of the order, one ``UPDATE ... RETURNING`` each in
     ascending primary key (the lock order), and return the products.
+
+    With reservations on, the product rows are locked first (same order) and the live
+    holds of every cart but ``holder`` summed after the lock: each take leaves those units
+    in stock (``keep``). Off, neither query runs.
 
     When a product cannot be taken, the rows are read again to say which item is wrong
     and why; the caller's transaction then rolls back the units already taken.
     """
+    held: dict[int, int] = {}
+    if reservations.enabled():
+        reservations.lock_products(wanted, using=db)
+        held = reservations.held_units(wanted, exclude_cart=holder, using=db)
     products = {}
     for pid in sorted(wanted):
         _, quantity = wanted[pid]
-        product = inventory.take_stock(pid, quantity, fields=_PRODUCT_FIELDS, using=db)
+        product = inventory.take_stock(
+            pid, quantity, fields=_PRODUCT_FIELDS, using=db, keep=held.get(pid, 0)
+        )
         if product is None:
-            _explain_shortage(wanted, products, db, failed=pid)
+            _explain_shortage(wanted, products, db, failed=pid, held=held)
         products[pid] = product
     return products
 
@@ -200,6 +217,7 @@ def _explain_shortage(
     db: str,
     *,
     failed: int,
+    held: Mapping[int, int],
 ) -> None:
     """Raise the validation error of an order whose product ``failed`` could not be taken."""
     current = {
@@ -207,7 +225,7 @@ def _explain_shortage(
     }
     # The products already taken show the stock they had before this order.
     current.update(taken)
-    _check_availability(wanted, current)
+    _check_availability(wanted, current, held)
     # Its stock came back between the UPDATE and this read: still refuse, plainly.
     index, quantity = wanted[failed]
     raise inventory.InsufficientStock(
@@ -467,18 +485,23 @@ def _parse_items(items: Any) -> dict[int, tuple[int, int]]:
 
 
 def _check_availability(
-    wanted: Mapping[int, tuple[int, int]], products: Mapping[int, Product]
+    wanted: Mapping[int, tuple[int, int]],
+    products: Mapping[int, Product],
+    held: Mapping[int, int],
 ) -> None:
-    """Every product exists, is active and has the stock asked for."""
+    """Every product exists, is active and has the stock asked for (less ``held``, the
+    units other carts hold)."""
     errors: dict[int, dict[str, list[str]]] = {}
     for pid, (index, quantity) in wanted.items():
         product = products.get(pid)
         if product is None:
             errors[index] = {"product": [f'Invalid pk "{pid}" - object does not exist.']}
-        elif not product.is_active:
+            continue
+        available = max(0, product.stock - held.get(pid, 0))
+        if not product.is_active:
             errors[index] = {"product": [f"{product.name} is not available."]}
-        elif product.stock < quantity:
-            errors[index] = {"quantity": [f"Only {product.stock} of {product.name} left in stock."]}
+        elif available < quantity:
+            errors[index] = {"quantity": [f"Only {available} of {product.name} left in stock."]}
     if errors:
         raise OrderValidationError({"items": dict(sorted(errors.items()))})
 
