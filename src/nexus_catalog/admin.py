@@ -166,9 +166,12 @@ class OrderAdmin(admin.ModelAdmin):
     """Orders are read-only; their status moves only through the actions (the same state
     machine as the API)."""
 
-    list_display = ["id", "user", "status", "total", "currency", "created_at"]
+    list_display = ["id", "user", "email", "status", "total", "currency", "created_at"]
     list_filter = ["status", "created_at"]
-    search_fields = ["id", "user__username", "user__email"]
+    search_fields = ["id", "user__username", "user__email", "email"]
+    # A guest order shows no user (``-``) and its e-mail; its secret's hash is nobody's
+    # business, here or anywhere.
+    exclude = ["guest_secret_hash"]
     list_select_related = ["user"]
     inlines = [OrderLineInline, OrderAdjustmentInline]
     actions = [
