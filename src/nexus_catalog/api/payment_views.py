@@ -46,6 +46,15 @@ PROVIDER_ERROR = openapi.Response(
 )
 
 
+# drf-yasg cannot tell the type of a plain view's path parameter: it would say "string".
+ORDER_ID = openapi.Parameter(
+    "order_id", openapi.IN_PATH, type=openapi.TYPE_INTEGER, description="The order's id."
+)
+PAYMENT_ID = openapi.Parameter(
+    "payment_id", openapi.IN_PATH, type=openapi.TYPE_INTEGER, description="The payment's id."
+)
+
+
 def payable_order(request: Request, order_id: int) -> Order:
     """The order ``order_id`` if the caller may see and pay it: its owner, staff, or an
     anonymous caller presenting the secret of that guest order (``X-Order-Secret``).
@@ -87,7 +96,7 @@ class OrderPaymentsView(PaymentViewMixin, APIView):
 
     @swagger_auto_schema(
         operation_id="orders_payments_list",
-        manual_parameters=[ORDER_SECRET],
+        manual_parameters=[ORDER_ID, ORDER_SECRET],
         security=TOKEN_OR_SECRET,
         responses={200: PaymentSerializer(many=True), 404: openapi.Response("Not found.")},
     )
@@ -100,7 +109,7 @@ class OrderPaymentsView(PaymentViewMixin, APIView):
     @swagger_auto_schema(
         operation_id="orders_payments_create",
         request_body=PaymentStartSerializer,
-        manual_parameters=[ORDER_SECRET],
+        manual_parameters=[ORDER_ID, ORDER_SECRET],
         security=TOKEN_OR_SECRET,
         responses={201: StartedPaymentSerializer, 502: PROVIDER_ERROR},
     )
@@ -134,6 +143,7 @@ class PaymentCaptureView(PaymentViewMixin, APIView):
 
     @swagger_auto_schema(
         operation_id="orders_payments_capture",
+        manual_parameters=[ORDER_ID, PAYMENT_ID],
         request_body=no_body,
         responses={200: PaymentSerializer, 502: PROVIDER_ERROR},
     )
@@ -157,6 +167,7 @@ class OrderRefundsView(PaymentViewMixin, APIView):
 
     @swagger_auto_schema(
         operation_id="orders_refunds_create",
+        manual_parameters=[ORDER_ID],
         request_body=RefundSerializer,
         responses={200: PaymentSerializer(many=True), 502: PROVIDER_ERROR},
     )
