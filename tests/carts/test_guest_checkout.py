@@ -391,3 +391,46 @@ def test_address_is_kept_on_the_guest_order(api_client, guest_checkout, tea):
     body = guest_order(api_client, (tea, 1))
 
     assert body["shipping_postal_address"]["postal_code"] == ADDRESS["postal_code"]
+
+
+def test_a_guests_keyed_payment_is_replayed_only_with_the_orders_secret(
+    api_client, guest_checkout, tea
+):
+    body = guest_order(api_client, (tea, 1))
+    url, key = order_url(body, "payments"), {"HTTP_IDEMPOTENCY_KEY": "pay-1"}
+    started = api_client.post(
+        url, {"provider": "manual"}, format="json", **key, **with_secret(body)
+    )
+    assert started.status_code == 201
+
+    again = api_client.post(url, {"provider": "manual"}, format="json", **key, **with_secret(body))
+    wrong = api_client.post(
+        url, {"provider": "manual"}, format="json", **key, **{SECRET_HEADER: "guessed"}
+    )
+    none = api_client.post(url, {"provider": "manual"}, format="json", **key)
+
+    assert again.json() == started.json() and again["Idempotent-Replayed"] == "true"
+    assert wrong.status_code == 404 and not wrong.has_header("Idempotent-Replayed")
+    assert none.status_code == 401 and not none.has_header("Idempotent-Replayed")
+    assert Payment.objects.count() == 1
+    scopes = set(IdempotencyRecord.objects.values_list("scope", flat=True))
+    assert all(body["guest_secret"] not in scope for scope in scopes)
+
+
+def test_a_guests_keyed_cancel_is_replayed_only_with_the_orders_secret(
+    api_client, guest_checkout, tea
+):
+    body = guest_order(api_client, (tea, 1))
+    url, key = order_url(body, "transition"), {"HTTP_IDEMPOTENCY_KEY": "cancel-1"}
+    cancel = {"status": "cancelled"}
+    assert (
+        api_client.post(url, cancel, format="json", **key, **with_secret(body)).status_code == 200
+    )
+
+    wrong = api_client.post(url, cancel, format="json", **key, **{SECRET_HEADER: "guessed"})
+
+    assert wrong.status_code == 404 and ada_not_in(wrong)
+
+
+def ada_not_in(response) -> bool:
+    return "ada@example.com" not in response.content.decode()

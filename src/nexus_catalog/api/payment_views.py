@@ -17,7 +17,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nexus_catalog.api.permissions import IsAuthenticatedOrGuest, IsStaff, is_staff, order_secret
+from nexus_catalog.api.permissions import (
+    IsAuthenticatedOrGuest,
+    IsStaff,
+    guest_idempotency_scope,
+    is_staff,
+    order_secret,
+)
 from nexus_catalog.api.schema import ERROR_SCHEMA, NexusAutoSchema
 from nexus_catalog.api.serializers import (
     PaymentSerializer,
@@ -93,6 +99,9 @@ class OrderPaymentsView(PaymentViewMixin, APIView):
 
     permission_classes = [IsAuthenticatedOrGuest]
     guest_actions = frozenset({"get", "post"})
+    # A guest's keyed payment start (its answer holds the provider's client secret) is
+    # stored under the order's secret: replayed to no one else.
+    anonymous_idempotency_scope = staticmethod(guest_idempotency_scope)
 
     @swagger_auto_schema(
         operation_id="orders_payments_list",

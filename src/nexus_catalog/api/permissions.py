@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 
@@ -23,6 +25,23 @@ def order_secret(request: Request) -> str | None:
     if user is not None and user.is_authenticated:
         return None
     return request.headers.get(ORDER_SECRET_HEADER) or None
+
+
+# Namespaces the digest of a secret in an idempotency scope (Django's salted_hmac).
+_GUEST_SCOPE_SALT = "nexus_catalog.guest.idempotency-scope"
+
+
+def guest_idempotency_scope(request: HttpRequest) -> str | None:
+    """The idempotency scope of an anonymous request presenting an order secret:
+    ``guest:<keyed digest of the secret>``, so that an answer stored for one secret (an
+    order, a payment's client secret) is never replayed to a caller without it. A view
+    that admits guests exposes it as ``anonymous_idempotency_scope`` (see
+    :data:`nexus_catalog.idempotency.middleware.ANONYMOUS_SCOPE_HOOK`)."""
+    secret = request.headers.get(ORDER_SECRET_HEADER)
+    if not secret:
+        return None
+    digest = salted_hmac(_GUEST_SCOPE_SALT, secret, algorithm="sha256").hexdigest()
+    return f"guest:{digest[:32]}"
 
 
 class IsAuthenticatedOrGuest(IsAuthenticated):

@@ -33,6 +33,7 @@ from nexus_catalog.api.permissions import (
     ORDER_SECRET_HEADER,
     IsAuthenticatedOrGuest,
     IsStaffOrReadOnly,
+    guest_idempotency_scope,
     is_staff,
     order_secret,
 )
@@ -236,6 +237,8 @@ class OrderViewSet(
     permission_classes = [IsAuthenticatedOrGuest]
     #: What an anonymous caller holding an order's secret may do with that order.
     guest_actions = frozenset({"retrieve", "transition", "destroy"})
+    # A guest's keyed write is stored under its secret: replayed to no one else.
+    anonymous_idempotency_scope = staticmethod(guest_idempotency_scope)
     queryset = Order.objects.all()
 
     def get_queryset(self) -> QuerySet[Order]:
