@@ -195,6 +195,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 
 NEXUS_CATALOG = {
     "CURRENCY": os.environ.get("NEXUS_CURRENCY", "USD"),
+    # The demo shows guest checkout (docs/guide/checkout.md); the package's default is off.
+    "GUEST_CHECKOUT": env_bool("NEXUS_GUEST_CHECKOUT", True),
     # The `stripe` provider is offered when STRIPE_SECRET_KEY is set (docs/guide/payments.md);
     # STRIPE_API_BASE points the SDK at an emulator (localstripe) instead of Stripe.
     "PAYMENTS": {

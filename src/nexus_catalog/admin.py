@@ -1,6 +1,7 @@
 """The Django admin of the catalog. Every change goes through the services, so it is
-audited and, for stock, written to the ledger; the ledger, the order lines and the audit
-log are read-only here."""
+audited and, for stock, written to the ledger; the ledger, the order lines, the payments
+and their provider events, and the audit log are read-only here (a payment changes only
+through its provider: the API's capture and refund endpoints, webhooks)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from nexus_catalog.models import (
     OrderAdjustment,
     OrderLine,
     OrderStatus,
+    Payment,
+    PaymentEvent,
     Product,
 )
 from nexus_catalog.models.inventory import MovementReason
@@ -143,6 +146,27 @@ class OrderAdjustmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
+PAYMENT_FIELDS = [
+    "provider",
+    "status",
+    "amount",
+    "currency",
+    "captured_amount",
+    "refunded_amount",
+    "reference",
+    "failure_code",
+    "created_at",
+]
+
+
+class PaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Payment
+    fields = PAYMENT_FIELDS
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+
 def _transition_action(target: str, label: str):
     def move(modeladmin: OrderAdmin, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         moved = 0
@@ -166,11 +190,14 @@ class OrderAdmin(admin.ModelAdmin):
     """Orders are read-only; their status moves only through the actions (the same state
     machine as the API)."""
 
-    list_display = ["id", "user", "status", "total", "currency", "created_at"]
+    list_display = ["id", "user", "email", "status", "total", "currency", "created_at"]
     list_filter = ["status", "created_at"]
-    search_fields = ["id", "user__username", "user__email"]
+    search_fields = ["id", "user__username", "user__email", "email"]
+    # A guest order shows no user (``-``) and its e-mail; its secret's hash is nobody's
+    # business, here or anywhere.
+    exclude = ["guest_secret_hash"]
     list_select_related = ["user"]
-    inlines = [OrderLineInline, OrderAdjustmentInline]
+    inlines = [OrderLineInline, OrderAdjustmentInline, PaymentInline]
     actions = [
         _transition_action(OrderStatus.PAID, "Mark as paid"),
         _transition_action(OrderStatus.SHIPPED, "Mark as shipped"),
@@ -196,6 +223,42 @@ class InventoryMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["reason", "created_at"]
     search_fields = ["product__name", "product__sku", "note"]
     list_select_related = ["product", "actor", "order_line"]
+
+
+class PaymentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PaymentEvent
+    fields = ["created_at", "type", "provider_event_id", "data"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Payments, with the events their provider reported: read-only."""
+
+    list_display = ["id", "order", "provider", "status", "amount", "currency", "created_at"]
+    list_filter = ["provider", "status", "created_at"]
+    search_fields = ["=order__id", "reference"]
+    list_select_related = ["order"]
+    fields = ["uuid", "order", *PAYMENT_FIELDS, "updated_at"]
+    readonly_fields = fields
+    inlines = [PaymentEventInline]
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        return {}
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The providers' events, append-only."""
+
+    list_display = ["created_at", "payment", "provider", "type", "provider_event_id"]
+    list_filter = ["provider", "type", "created_at"]
+    search_fields = ["provider_event_id", "=payment__id"]
+    list_select_related = ["payment"]
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        return {}
 
 
 @admin.register(AuditLog)

@@ -68,6 +68,12 @@ class TransitionVetoed(OrderTransitionDenied):
     default_message = "The status change was vetoed."
 
 
+class GuestCheckoutDisabled(NexusError):
+    """An anonymous caller checked out, and ``GUEST_CHECKOUT`` is off (401)."""
+
+    default_message = "Sign in to check out: guest checkout is not offered."
+
+
 class PricingError(NexusError):
     """A pricing plugin returned something unusable (a negative price or total, not a Decimal)."""
 

@@ -71,12 +71,28 @@ def email_already_sent(order: Any, email: str = ORDER_CREATED_EMAIL) -> bool:
     ).exists()
 
 
+def recipient_of(order: Any) -> str:
+    """Where the order's e-mails go: its user's address, or for a guest order (no user)
+    the e-mail the guest gave at checkout."""
+    return order.user.email if order.user is not None else order.email
+
+
+def greeting_name(order: Any) -> str:
+    """Whom the e-mail greets: the user's full name or username, or for a guest the name
+    on the shipping address."""
+    if order.user is not None:
+        return order.user.get_full_name() or order.user.get_username()
+    address = order.shipping_postal_address
+    return address.name if address is not None else ""
+
+
 def render_order_created(order: Any) -> tuple[str, str]:
     """The subject and plain-text body of the order-created e-mail."""
     now = timezone.now()
     context = {
         "order": order,
         "user": order.user,
+        "name": greeting_name(order),
         "lines": list(order.lines.all()),
         "adjustments": list(order.adjustments.all()),
         "unpaid_ttl": timesince(now - catalog_settings.UNPAID_ORDER_TTL, now),
@@ -87,8 +103,8 @@ def render_order_created(order: Any) -> tuple[str, str]:
 
 
 def send_order_created(order_id: int) -> bool:
-    """Send the order-created e-mail to the order's user, unless it was sent already or
-    the user has no e-mail address; True when this call sent it.
+    """Send the order-created e-mail to the order's customer (:func:`recipient_of`), unless
+    it was sent already or there is no address to send it to; True when this call sent it.
 
     :raises smtplib.SMTPException, OSError: the e-mail backend failed; nothing is recorded,
         so a retry sends it.
@@ -96,7 +112,7 @@ def send_order_created(order_id: int) -> bool:
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(of=("self",))
-            .select_related("user")
+            .select_related("user", "shipping_postal_address")
             .filter(pk=order_id)
             .first()
         )
@@ -105,9 +121,9 @@ def send_order_created(order_id: int) -> bool:
             return False
         if email_already_sent(order):
             return False
-        recipient = order.user.email
+        recipient = recipient_of(order)
         if not recipient:
-            logger.info("The user of order %s has no e-mail address; no e-mail sent", order_id)
+            logger.info("The customer of order %s has no e-mail address; no e-mail sent", order_id)
             return False
         subject, body = render_order_created(order)
         send_mail(subject, body, catalog_settings.ORDER_EMAIL_FROM, [recipient])

@@ -170,3 +170,44 @@ def test_throttled_operations_and_only_those_document_429(schema):
     assert "429" not in carts["get"]["responses"]
     assert "429" in schema["paths"]["/auth/login/"]["post"]["responses"]
     assert "429" not in schema["paths"]["/products/"]["get"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/orders/{id}/", "get"),
+        ("/orders/{id}/", "delete"),
+        ("/orders/{id}/transition/", "post"),
+        ("/orders/{order_id}/payments/", "get"),
+        ("/orders/{order_id}/payments/", "post"),
+    ],
+)
+def test_guest_operations_take_the_order_secret_instead_of_a_token(schema, path, method):
+    operation = schema["paths"][path][method]
+    secret = parameter(operation, "X-Order-Secret")
+
+    assert secret["in"] == "header" and secret["type"] == "string"
+    assert not secret.get("required", False)
+    assert operation["security"] == OPEN
+    assert {"401", "404"} <= set(operation["responses"])
+
+
+def test_operations_a_secret_does_not_open_take_no_secret(schema):
+    for path, method in [
+        ("/orders/", "get"),
+        ("/orders/{id}/", "patch"),
+        ("/orders/{id}/audit/", "get"),
+    ]:
+        names = {p["name"] for p in schema["paths"][path][method].get("parameters", [])}
+        assert "X-Order-Secret" not in names, (method, path)
+
+
+def test_a_guest_orders_user_is_null_and_its_checkout_shows_the_secret(schema):
+    order = schema["definitions"]["Order"]
+    checked_out = schema["paths"]["/carts/{token}/checkout/"]["post"]["responses"]["201"]
+
+    assert order["properties"]["user"]["x-nullable"] is True
+    answer = definition(schema, checked_out["schema"])
+    assert "guest_secret" in answer["properties"]
+    assert "guest_secret" not in answer["required"]
+    assert set(answer["required"]) == set(order["required"])

@@ -338,3 +338,57 @@ def test_staff_flow_agrees_with_the_schema(api, shelf, customer):
     buyer("vouchers.vouchers_list", 403)
     staff("vouchers.vouchers_delete", 204, id=voucher["id"])
     staff("shipping_methods.shipping_methods_delete", 204, id=method["id"])
+
+
+@pytest.fixture
+def guest_checkout(settings):
+    settings.NEXUS_CATALOG = {**settings.NEXUS_CATALOG, "GUEST_CHECKOUT": True}
+
+
+def test_guest_flow_agrees_with_the_schema(api, shelf, customer, guest_checkout):
+    anonymous = Caller(api)
+    buyer = Caller(
+        api,
+        anonymous(
+            "auth.auth_login_create",
+            200,
+            data={"username": customer.username, "password": TEST_PASSWORD},
+        )["access"],
+    )
+    green = shelf["green"].pk
+    address = {"name": "Ada", "line1": "1 Tea Lane", "city": "Leeds", "country": "GB"}
+
+    # A visitor fills an anonymous cart, gives an e-mail and an address, checks out.
+    token = anonymous("carts.carts_create", 201, data={})["token"]
+    anonymous("carts.carts_add_line", 201, token=token, data={"product": green, "quantity": 2})
+    anonymous(
+        "carts.carts_partial_update",
+        200,
+        token=token,
+        data={"email": "ada@example.com", "shipping_address": address},
+    )
+    order = anonymous(
+        "carts.carts_checkout", 201, token=token, data={}, **{"Idempotency-Key": key()}
+    )
+    secret = order["guest_secret"]
+    assert order["user"] is None and order["email"] == "ada@example.com"
+    guest = {"id": order["id"], "X-Order-Secret": secret}
+    paying = {"order_id": order["id"], "X-Order-Secret": secret}
+
+    # The secret reads that order, and nothing else.
+    read = anonymous("orders.orders_read", 200, **guest)
+    assert read["id"] == order["id"] and read["user"] is None and "guest_secret" not in read
+    anonymous("orders.orders_read", 404, id=order["id"], **{"X-Order-Secret": "wrong"})
+    anonymous("orders.orders_read", 401, id=order["id"])
+    buyer("orders.orders_read", 404, id=order["id"])
+
+    # The guest starts paying, lists the payments, and then cancels instead.
+    started = anonymous("orders.orders_payments_create", 201, data={"provider": "manual"}, **paying)
+    assert started["amount"] == order["total"]
+    assert [p["id"] for p in anonymous("orders.orders_payments_list", 200, **paying)] == [
+        started["id"]
+    ]
+    anonymous("orders.orders_transition", 403, data={"status": "paid"}, **guest)
+    cancelled = anonymous("orders.orders_transition", 200, data={"status": "cancelled"}, **guest)
+    assert cancelled["status"] == "cancelled"
+    anonymous("orders.orders_delete", 204, **guest)  # already cancelled: left as it is

@@ -30,7 +30,7 @@ from nexus_catalog.api.cart_serializers import (
     VoucherSerializer,
 )
 from nexus_catalog.api.permissions import CartPermission, IsStaff, IsStaffOrReadOnly
-from nexus_catalog.api.serializers import OrderSerializer
+from nexus_catalog.api.serializers import CheckedOutOrderSerializer, OrderSerializer
 from nexus_catalog.api.throttles import CartCreateRateThrottle
 from nexus_catalog.api.views import CatalogViewSetMixin
 from nexus_catalog.exceptions import CheckoutTotalChanged
@@ -168,7 +168,7 @@ class CartViewSet(CatalogViewSetMixin, viewsets.GenericViewSet):
     @swagger_auto_schema(
         request_body=CheckoutSerializer,
         responses={
-            201: OrderSerializer,
+            201: CheckedOutOrderSerializer,
             409: openapi.Response(
                 "Already checked out (`order` names the order), merged, or the total is no "
                 "longer `expected_total` (`cart` is the cart priced now; nothing was written).",
@@ -179,7 +179,12 @@ class CartViewSet(CatalogViewSetMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def checkout(self, request: Request, token: str | None = None) -> Response:
         """Place the order of the cart: stock taken, voucher redeemed and cart closed in one
-        transaction. Answers the order."""
+        transaction. Answers the order.
+
+        With guest checkout on (`GUEST_CHECKOUT`), an anonymous caller checks out an
+        anonymous cart that has an e-mail and a shipping address: the order has no user,
+        and the answer carries `guest_secret`, shown this once, which reads, pays and
+        cancels that order (`X-Order-Secret`). Off, an anonymous checkout is a 401."""
         serializer = CheckoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -192,7 +197,11 @@ class CartViewSet(CatalogViewSetMixin, viewsets.GenericViewSet):
         except CheckoutTotalChanged as changed:
             body = {"detail": changed.message, "cart": CartSerializer(changed.cart).data}
             return Response(body, status=status.HTTP_409_CONFLICT)
-        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        data = OrderSerializer(order).data
+        secret = getattr(order, "guest_secret", None)
+        if secret is not None:
+            data["guest_secret"] = secret
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class ShippingMethodViewSet(CatalogViewSetMixin, viewsets.ModelViewSet):

@@ -12,12 +12,18 @@ from drf_yasg import openapi
 from drf_yasg.utils import no_body, swagger_auto_schema
 from rest_framework import status
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from nexus_catalog.api.permissions import IsStaff, is_staff
+from nexus_catalog.api.permissions import (
+    IsAuthenticatedOrGuest,
+    IsStaff,
+    guest_idempotency_scope,
+    is_staff,
+    order_secret,
+)
 from nexus_catalog.api.schema import ERROR_SCHEMA, NexusAutoSchema
 from nexus_catalog.api.serializers import (
     PaymentSerializer,
@@ -26,13 +32,18 @@ from nexus_catalog.api.serializers import (
     StartedPaymentSerializer,
     WebhookAnswerSerializer,
 )
-from nexus_catalog.api.views import CatalogViewSetMixin
+from nexus_catalog.api.views import (
+    ORDER_SECRET,
+    TOKEN_OR_SECRET,
+    CatalogViewSetMixin,
+    guest_or_user,
+)
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.exceptions import UnknownPaymentProvider
 from nexus_catalog.idempotency.exempt import idempotency_exempt
 from nexus_catalog.idempotency.keys import MalformedKey, parse_key
 from nexus_catalog.models import Order, Payment
-from nexus_catalog.services import payments, refunds
+from nexus_catalog.services import guest, payments, refunds
 
 PROVIDER_ERROR = openapi.Response(
     "The payment provider refused the request or could not be reached (nothing written; "
@@ -41,16 +52,29 @@ PROVIDER_ERROR = openapi.Response(
 )
 
 
+# drf-yasg cannot tell the type of a plain view's path parameter: it would say "string".
+ORDER_ID = openapi.Parameter(
+    "order_id", openapi.IN_PATH, type=openapi.TYPE_INTEGER, description="The order's id."
+)
+PAYMENT_ID = openapi.Parameter(
+    "payment_id", openapi.IN_PATH, type=openapi.TYPE_INTEGER, description="The payment's id."
+)
+
+
 def payable_order(request: Request, order_id: int) -> Order:
-    """The order ``order_id`` if the caller may see and pay it: its owner, or staff.
+    """The order ``order_id`` if the caller may see and pay it: its owner, staff, or an
+    anonymous caller presenting the secret of that guest order (``X-Order-Secret``).
     Anyone else gets a 404, as for the order itself.
 
-    This is the one place that decides it: a guest holding the order's secret (guest
-    checkout) is to be admitted here.
+    This is the one place that decides it.
     """
     orders = Order.objects.all()
-    if not is_staff(request):
+    if is_staff(request):
+        pass
+    elif request.user.is_authenticated:
         orders = orders.filter(user_id=request.user.pk)
+    elif not guest.admits(order_id, order_secret(request)):
+        orders = orders.none()
     return get_object_or_404(orders, pk=order_id)
 
 
@@ -71,12 +95,18 @@ class PaymentViewMixin(CatalogViewSetMixin):
 
 
 class OrderPaymentsView(PaymentViewMixin, APIView):
-    """The payments of an order: its owner and staff."""
+    """The payments of an order: its owner, staff, and a guest with the order's secret."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticatedOrGuest]
+    guest_actions = frozenset({"get", "post"})
+    # A guest's keyed payment start (its answer holds the provider's client secret) is
+    # stored under the order's secret: replayed to no one else.
+    anonymous_idempotency_scope = staticmethod(guest_idempotency_scope)
 
     @swagger_auto_schema(
         operation_id="orders_payments_list",
+        manual_parameters=[ORDER_ID, ORDER_SECRET],
+        security=TOKEN_OR_SECRET,
         responses={200: PaymentSerializer(many=True), 404: openapi.Response("Not found.")},
     )
     def get(self, request: Request, order_id: int) -> Response:
@@ -88,6 +118,8 @@ class OrderPaymentsView(PaymentViewMixin, APIView):
     @swagger_auto_schema(
         operation_id="orders_payments_create",
         request_body=PaymentStartSerializer,
+        manual_parameters=[ORDER_ID, ORDER_SECRET],
+        security=TOKEN_OR_SECRET,
         responses={201: StartedPaymentSerializer, 502: PROVIDER_ERROR},
     )
     def post(self, request: Request, order_id: int) -> Response:
@@ -103,7 +135,7 @@ class OrderPaymentsView(PaymentViewMixin, APIView):
         payment, started = payments.start_payment(
             order,
             serializer.validated_data["provider"],
-            request.user,
+            guest_or_user(request, order.pk),
             client_key=client_idempotency_key(request),
             context=self.audit_context(),
         )
@@ -120,6 +152,7 @@ class PaymentCaptureView(PaymentViewMixin, APIView):
 
     @swagger_auto_schema(
         operation_id="orders_payments_capture",
+        manual_parameters=[ORDER_ID, PAYMENT_ID],
         request_body=no_body,
         responses={200: PaymentSerializer, 502: PROVIDER_ERROR},
     )
@@ -143,6 +176,7 @@ class OrderRefundsView(PaymentViewMixin, APIView):
 
     @swagger_auto_schema(
         operation_id="orders_refunds_create",
+        manual_parameters=[ORDER_ID],
         request_body=RefundSerializer,
         responses={200: PaymentSerializer(many=True), 502: PROVIDER_ERROR},
     )

@@ -121,7 +121,8 @@ class PostalAddressSerializer(serializers.ModelSerializer):
 class OrderSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     """An order as the API shows it; every price was computed by the server. An order
     placed by a checkout also carries its e-mail, shipping method and structured addresses
-    (`shipping_postal_address`, `billing_postal_address`; null otherwise)."""
+    (`shipping_postal_address`, `billing_postal_address`; null otherwise). `user` is null
+    for a guest order (guest checkout)."""
 
     lines = OrderLineSerializer(many=True, read_only=True)
     adjustments = OrderAdjustmentSerializer(many=True, read_only=True)
@@ -153,6 +154,23 @@ class OrderSerializer(FastRepresentationMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class CheckedOutOrderSerializer(OrderSerializer):
+    """The order a checkout placed (schema only: the view adds `guest_secret` to the
+    order's body). A guest order (`user` null) carries `guest_secret`: the secret that
+    reads it, pays it and cancels it (`X-Order-Secret`), shown in this answer only, since
+    the server keeps only its hash. Keep it as the customer's key to the order."""
+
+    guest_secret = serializers.CharField(
+        read_only=True, help_text="Guest orders only: the order's secret, shown once."
+    )
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "guest_secret"]
+        read_only_fields = fields
+        ref_name = "CheckedOutOrder"
+        optional_in_response = ["guest_secret"]
 
 
 class OrderItemSerializer(serializers.Serializer):

@@ -20,7 +20,6 @@ from drf_yasg.utils import swagger_auto_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +29,14 @@ from nexus_catalog.api import errors
 from nexus_catalog.api.filters import ProductFilter, ProductFilterBackend
 from nexus_catalog.api.pagination import CatalogPagination
 from nexus_catalog.api.parsers import NexusParsersMixin
-from nexus_catalog.api.permissions import IsStaffOrReadOnly, is_staff
+from nexus_catalog.api.permissions import (
+    ORDER_SECRET_HEADER,
+    IsAuthenticatedOrGuest,
+    IsStaffOrReadOnly,
+    guest_idempotency_scope,
+    is_staff,
+    order_secret,
+)
 from nexus_catalog.api.reads import row_shape
 from nexus_catalog.api.renderers import FastJSONRenderer
 from nexus_catalog.api.schema import ERROR_SCHEMA, NexusAutoSchema
@@ -46,13 +52,35 @@ from nexus_catalog.api.serializers import (
 )
 from nexus_catalog.models import AuditLog, Category, Order, Product
 from nexus_catalog.request_context import REQUEST_ID_HEADER, audit_context, request_id
-from nexus_catalog.services import catalog, ordering, reservations
+from nexus_catalog.services import catalog, guest, ordering, reservations
 from nexus_catalog.services.audit import AuditContext, object_type
 
 ERRORS = {
     400: openapi.Response("Invalid input: a message per field.", ERROR_SCHEMA),
     404: openapi.Response("Not found (or not yours).", ERROR_SCHEMA),
 }
+
+#: The header a guest presents instead of a token (guest checkout), on the operations of
+#: one order that admit it.
+ORDER_SECRET = openapi.Parameter(
+    ORDER_SECRET_HEADER,
+    openapi.IN_HEADER,
+    type=openapi.TYPE_STRING,
+    required=False,
+    description=(
+        "A guest order's secret (`guest_secret` of its checkout), sent instead of a token: "
+        "it opens that order only. A wrong or missing secret is a 404, as an order that is "
+        "not yours. Ignored when a token is sent."
+    ),
+)
+#: The security of those operations: a token, or none (the secret instead).
+TOKEN_OR_SECRET: list[dict[str, list[str]]] = [{}, {"Bearer": []}]
+
+
+def guest_or_user(request: Request, order_id: Any) -> Any:
+    """The actor of a request about order ``order_id``: the signed-in user, or the guest
+    whose secret the lookup admitted."""
+    return request.user if request.user.is_authenticated else guest.guest_actor(int(order_id))
 
 
 class CatalogViewSetMixin(NexusParsersMixin):
@@ -223,10 +251,16 @@ class OrderViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Orders. A customer sees only their own (anyone else's is a 404); staff see all."""
+    """Orders. A customer sees only their own (anyone else's is a 404); staff see all,
+    guest orders included. A guest reads and cancels their order with its secret
+    (`X-Order-Secret`) instead of a token."""
 
     serializer_class = OrderSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticatedOrGuest]
+    #: What an anonymous caller holding an order's secret may do with that order.
+    guest_actions = frozenset({"retrieve", "transition", "destroy"})
+    # A guest's keyed write is stored under its secret: replayed to no one else.
+    anonymous_idempotency_scope = staticmethod(guest_idempotency_scope)
     queryset = Order.objects.all()
 
     def get_queryset(self) -> QuerySet[Order]:
@@ -235,9 +269,19 @@ class OrderViewSet(
         ).prefetch_related("lines", "adjustments")
         if getattr(self, "swagger_fake_view", False):
             return queryset.none()
-        if not is_staff(self.request):
-            queryset = queryset.filter(user=self.request.user)
-        return queryset
+        if is_staff(self.request):
+            return queryset
+        if self.request.user.is_authenticated:
+            return queryset.filter(user=self.request.user)
+        # A guest (the permission let no other anonymous caller in): the one order whose
+        # secret they hold, or nothing. Never a list.
+        order_id = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if self.action in self.guest_actions and guest.admits(order_id, order_secret(self.request)):
+            return queryset.filter(pk=order_id)
+        return queryset.none()
+
+    def actor(self, order: Order) -> Any:
+        return guest_or_user(self.request, order.pk)
 
     def _render(self, order: Order, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=order.pk)
@@ -288,26 +332,46 @@ class OrderViewSet(
         """As PUT."""
         return self._update(request)
 
-    @swagger_auto_schema(responses={204: "Cancelled (the order stays readable).", **ERRORS})
+    @swagger_auto_schema(
+        manual_parameters=[ORDER_SECRET],
+        security=TOKEN_OR_SECRET,
+        responses={200: OrderSerializer, 404: ERRORS[404]},
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The order: its owner's, staff's, or a guest's with the order's secret."""
+        return super().retrieve(request, *args, **kwargs)
+
+    @swagger_auto_schema(
+        manual_parameters=[ORDER_SECRET],
+        security=TOKEN_OR_SECRET,
+        responses={204: "Cancelled (the order stays readable).", **ERRORS},
+    )
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Cancel the order and give its stock back; an order already cancelled is left
-        as it is (so racing DELETEs all answer 204). The order is never deleted."""
+        as it is (so racing DELETEs all answer 204). The order is never deleted. A guest
+        may cancel their pending order with its secret."""
         order = self.get_object()
-        ordering.cancel_order(order, request.user, context=self.audit_context())
+        ordering.cancel_order(order, self.actor(order), context=self.audit_context())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @swagger_auto_schema(
         request_body=TransitionSerializer,
+        manual_parameters=[ORDER_SECRET],
+        security=TOKEN_OR_SECRET,
         responses={200: OrderSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
-        """Move the order to another status along the state machine."""
+        """Move the order to another status along the state machine. The customer (a
+        guest with the order's secret included) may only cancel a pending order."""
         order = self.get_object()
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ordering.transition_order(
-            order, serializer.validated_data["status"], request.user, context=self.audit_context()
+            order,
+            serializer.validated_data["status"],
+            self.actor(order),
+            context=self.audit_context(),
         )
         return self._render(order)
 

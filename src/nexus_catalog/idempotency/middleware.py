@@ -9,7 +9,9 @@ For a request whose method is in ``METHODS`` and whose path is under ``PATH_PREF
 1. the key is read (bare or an RFC 8941 string; 1 to 255 printable ASCII, else 400);
 2. the caller is resolved: the view's DRF authenticators run against the request (so a JWT
    caller is that user, not ``AnonymousUser``), falling back to the session user; the scope is
-   ``user:<pk>`` or ``anon``. A request whose credentials do not authenticate is passed to the
+   ``user:<pk>`` or ``anon``, which a view may narrow for a credential of its own
+   (:data:`ANONYMOUS_SCOPE_HOOK`: a guest's order secret makes ``anon:guest:<digest>``, so a
+   stored answer about a guest order is replayed only to a holder of its secret). A request whose credentials do not authenticate is passed to the
    view untouched (which answers 401) and nothing is stored;
 3. one transaction holds everything: the key's record is inserted, the view runs, and its
    answer is stored in the record; then it commits. An answer that must not be stored (a
@@ -53,6 +55,10 @@ logger = logging.getLogger("nexus_catalog.idempotency")
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 ANONYMOUS_SCOPE = "anon"
+#: A view class may define this static method, ``(request: HttpRequest) -> str | None``: for
+#: an anonymous caller, a refinement of the scope naming a credential the view accepts other
+#: than a user's (a digest of it, never the credential: the scope is stored), or None.
+ANONYMOUS_SCOPE_HOOK = "anonymous_idempotency_scope"
 #: The response headers stored and replayed with the status and body: those that define the
 #: answer (a 405's ``Allow``, a 201's ``Location``), not those of one delivery of it.
 ANSWER_HEADERS = (
@@ -306,7 +312,9 @@ def resolve_scope(request: HttpRequest, view_class: type | None = None) -> str |
         return _user_scope(session_user)
     if request.META.get("HTTP_AUTHORIZATION"):
         return None
-    return ANONYMOUS_SCOPE
+    narrow = getattr(view_class, ANONYMOUS_SCOPE_HOOK, None)
+    credential = narrow(request) if callable(narrow) else None
+    return f"{ANONYMOUS_SCOPE}:{credential}" if credential else ANONYMOUS_SCOPE
 
 
 class _Unscopable(Exception):

@@ -26,12 +26,21 @@ class OrderStatus(models.TextChoices):
 
 
 class Order(models.Model):
+    # ``None`` for a guest order (``GUEST_CHECKOUT``): its customer is whoever holds the
+    # secret whose hash is ``guest_secret_hash``.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
+        null=True,
+        blank=True,
         # An order is a financial record: a user with orders cannot be deleted by accident.
         on_delete=models.PROTECT,
         related_name="nexus_orders",
+    )
+    # The SHA-256 (hex) of a guest order's secret; the secret itself is never stored, so
+    # reading the database gives no access to the order.
+    guest_secret_hash = models.CharField(
+        _("guest secret hash"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.PENDING
@@ -71,6 +80,11 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(total__gte=0), name="nexus_order_total_gte_0"
+            ),
+            # An order without a user is a guest order, reachable by its secret only.
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(guest_secret_hash__isnull=False),
+                name="nexus_order_user_or_guest_secret",
             ),
         ]
         indexes = [

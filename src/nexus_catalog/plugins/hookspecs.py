@@ -87,7 +87,8 @@ def nexus_unit_price(product: Product, quantity: int, user: Any) -> Decimal | No
 
     :param product: the :class:`~nexus_catalog.models.Product` ordered.
     :param quantity: the quantity ordered on this line (1 or more).
-    :param user: the customer placing the order.
+    :param user: the customer placing the order; ``None`` for a guest (``GUEST_CHECKOUT``)
+        and when a cart is priced for an anonymous visitor.
     :return: a non-negative :class:`~decimal.Decimal` in the order currency (rounded by the
         engine to two places), or ``None``. A negative price or a value that is not a number
         refuses the order with a :class:`~nexus_catalog.exceptions.PricingError`.
@@ -112,12 +113,13 @@ def nexus_order_adjustments(
     unit price (``nexus_unit_price`` with ``wrapper=True``) rather than adding a negative
     adjustment; the demo plugins of the example project do so.
 
-    :param order: the :class:`~nexus_catalog.models.Order` being placed; ``user``,
-        ``subtotal`` and ``currency`` are set. It is not saved yet (no ``pk``, no lines in
+    :param order: the :class:`~nexus_catalog.models.Order` being placed; ``user`` (``None``
+        for a guest order), ``subtotal`` and ``currency`` are set. It is not saved yet (no ``pk``, no lines in
         the database): it is saved with its total, then its adjustments and lines, once
         every plugin has answered, in the same transaction.
     :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
-    :param user: the customer placing the order.
+    :param user: the customer placing the order; ``None`` for a guest (``GUEST_CHECKOUT``)
+        and when a cart is priced for an anonymous visitor.
     :return: an iterable of :class:`~nexus_catalog.plugins.types.Adjustment`, or ``None``.
         Adjustments that would make the total negative refuse the order with a
         :class:`~nexus_catalog.exceptions.PricingError`; nothing is written.
@@ -164,7 +166,8 @@ def nexus_order_validate(user: Any, lines: Sequence[DraftLine]) -> None:
     The units asked for are already held by the transaction (taken by the same statement
     that locks each product row); a refusal rolls them back.
 
-    :param user: the customer placing the order.
+    :param user: the customer placing the order; ``None`` for a guest (``GUEST_CHECKOUT``)
+        and when a cart is priced for an anonymous visitor.
     :param lines: the priced :class:`~nexus_catalog.plugins.types.DraftLine` objects.
     :raises nexus_catalog.exceptions.OrderRefused: to refuse the order; the API answers 400
         with the exception's message (under its ``field``, if given). Nothing is written
@@ -175,6 +178,8 @@ def nexus_order_validate(user: Any, lines: Sequence[DraftLine]) -> None:
 @hookspec
 def nexus_order_created(order: Order) -> None:
     """React to a new order (send a notification, reserve a shipment...).
+
+    ``order.user`` is ``None`` for a guest order; its ``email`` is then the customer's.
 
     Called once, *after* the transaction that placed the order has committed: never for
     an order that was rolled back. An exception is logged and does not affect the order.
@@ -193,8 +198,11 @@ def nexus_order_pre_transition(order: Order, source: str, target: str, actor: An
     :param order: the :class:`~nexus_catalog.models.Order`, still in status ``source``.
     :param source: the current status.
     :param target: the requested status.
-    :param actor: the user asking for the change, or ``None`` for the system (the unpaid
-        order sweep).
+    :param actor: the user asking for the change, ``None`` for the system (the unpaid
+        order sweep), a :class:`~nexus_catalog.services.audit.ServiceActor` (a payment
+        provider), or a :class:`~nexus_catalog.services.audit.GuestActor` (the guest
+        cancelling their own order: not a user, ``pk`` is ``None``). ``order.user`` is
+        ``None`` for a guest order.
     :raises nexus_catalog.exceptions.TransitionVetoed: to veto the move; the API answers
         400 with the message and the order stays as it was.
     """
@@ -209,7 +217,8 @@ def nexus_order_transitioned(order: Order, source: str, target: str, actor: Any)
     :param order: the :class:`~nexus_catalog.models.Order`, now in status ``target``.
     :param source: the previous status.
     :param target: the new status.
-    :param actor: the user who made the change, or ``None`` for the system.
+    :param actor: as for ``nexus_order_pre_transition``: a user, ``None`` for the system,
+        a ``ServiceActor`` or a ``GuestActor``.
     """
 
 

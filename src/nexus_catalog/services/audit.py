@@ -33,6 +33,7 @@ from nexus_catalog.plugins.types import AuditEvent
 logger = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
+GUEST_ACTOR = "guest"
 
 #: The name of the Celery task that delivers an event to the sinks
 #: (:func:`nexus_catalog.tasks.deliver_audit_event` is registered under it).
@@ -62,6 +63,22 @@ class ServiceActor:
 
     def __str__(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True)
+class GuestActor:
+    """The anonymous customer of a guest order: whoever presented its secret (or placed
+    it, ``order_id`` then ``None``). Not a user, not staff: it may cancel its own order
+    while pending, and nothing else. Recorded in the audit trail as ``"guest"`` (no user),
+    with the request's context (request id, IP address)."""
+
+    order_id: int | None = None
+    is_staff = False
+    is_authenticated = False
+    pk = None
+
+    def __str__(self) -> str:
+        return GUEST_ACTOR
 
 
 def object_type(obj: models.Model) -> str:
@@ -124,7 +141,8 @@ def record(
 ) -> AuditLog:
     """Write one audit row in the current transaction and schedule its delivery on commit.
 
-    ``actor`` is a user, a :class:`ServiceActor`, or ``None`` for the system. ``before``/``after`` should hold only the
+    ``actor`` is a user, a :class:`ServiceActor`, a :class:`GuestActor`, or ``None`` for
+    the system. ``before``/``after`` should hold only the
     fields that changed (see :func:`changed_fields`).
     """
     context = context or AuditContext()
@@ -146,7 +164,9 @@ def record(
 
 
 def _non_user_repr(actor: Any) -> str:
-    return actor.name if isinstance(actor, ServiceActor) else SYSTEM_ACTOR
+    if isinstance(actor, ServiceActor):
+        return actor.name
+    return GUEST_ACTOR if isinstance(actor, GuestActor) else SYSTEM_ACTOR
 
 
 def deliver_on_commit(log: AuditLog) -> None:

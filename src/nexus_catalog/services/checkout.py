@@ -8,6 +8,11 @@ stock. Inside it: the order is placed with the cart's e-mail, addresses and ship
 :func:`~nexus_catalog.services.carts.engine_adjustments` as a cart read), the voucher is
 redeemed, the total is compared with the one the customer saw, and the cart is closed.
 Whatever fails, nothing is written: no order, no stock taken, no voucher use.
+
+Guest checkout (``GUEST_CHECKOUT``): an anonymous caller checks out an anonymous cart; the
+order has no user, the cart's e-mail, and the hash of a secret made here
+(:mod:`nexus_catalog.services.guest`), which the returned order carries once, in plain, as
+``guest_secret``.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ from typing import Any
 
 from django.db import transaction
 
+from nexus_catalog.conf import catalog_settings
 from nexus_catalog.exceptions import (
     CartValidationError,
     CheckoutTotalChanged,
+    GuestCheckoutDisabled,
     OrderValidationError,
 )
 from nexus_catalog.models import CartStatus, Order
-from nexus_catalog.services import carts, ordering, shipping, vouchers
+from nexus_catalog.services import carts, guest, ordering, shipping, vouchers
 from nexus_catalog.services.audit import AuditContext
 
 
@@ -49,12 +56,17 @@ def checkout(
     expected_total: Decimal | None = None,
     context: AuditContext | None = None,
 ) -> Order:
-    """Place the order of the cart ``token`` for ``user`` (signed in) and close the cart.
+    """Place the order of the cart ``token`` for ``user`` and close the cart.
 
     An anonymous cart checked out by a signed-in user becomes theirs. The order stores the
     cart's e-mail (the user's when the cart has none), its shipping and billing addresses
     (billing: the shipping address when none was given) and its shipping method.
 
+    ``user`` anonymous (or ``None``) is a guest checkout, when ``GUEST_CHECKOUT`` is on:
+    the order has no user, and the returned instance carries ``guest_secret``, the secret
+    that reaches it (shown once: only its hash is stored).
+
+    :raises GuestCheckoutDisabled: an anonymous caller, ``GUEST_CHECKOUT`` off.
     :raises CartNotFound: no such cart, or another user's.
     :raises CartClosed: already checked out (naming the order) or merged.
     :raises CartValidationError: the cart is empty, has no e-mail or shipping address, or a
@@ -64,6 +76,10 @@ def checkout(
     :raises CheckoutTotalChanged: ``expected_total`` is not the total now; it carries the
         cart priced now. Nothing was written.
     """
+    customer = user if user is not None and getattr(user, "is_authenticated", False) else None
+    if customer is None and not catalog_settings.GUEST_CHECKOUT:
+        raise GuestCheckoutDisabled()
+    secret, secret_hash = guest.new_secret() if customer is None else (None, None)
     try:
         with transaction.atomic():
             cart = carts.get_cart(token, user, lock=True)
@@ -74,7 +90,7 @@ def checkout(
                 problems["lines"] = ["The cart is empty."]
             if problems:
                 raise CartValidationError(problems)
-            email = cart.email or user.email
+            email = cart.email or getattr(customer, "email", "")
             voucher = vouchers.lock(cart.voucher_code) if cart.voucher_code else None
             if voucher is not None:
                 vouchers.check_applies(voucher, subtotal=None, user=user, email=email)
@@ -93,11 +109,12 @@ def checkout(
                     offer=offer, voucher=voucher, user=user, email=email
                 ),
                 cart_id=cart.pk,
+                guest_secret_hash=secret_hash,
             )
             items = [{"product": line.product_id, "quantity": line.quantity} for line in lines]
             try:
                 order = ordering.place_order(
-                    user,
+                    customer,
                     items,
                     shipping_address=_one_line(address),
                     details=details,
@@ -115,11 +132,13 @@ def checkout(
                 vouchers.redeem(voucher, order, user=user, email=email)
             if expected_total is not None and order.total != expected_total:
                 raise _TotalChanged(order.total)
-            cart.user = user
+            cart.user = customer
             cart.status = CartStatus.CHECKED_OUT
             cart.order = order
             cart.save(update_fields=["user", "status", "order", "updated_at"])
     except _TotalChanged as changed:
         fresh = carts.get_cart(token, user)
         raise CheckoutTotalChanged(carts.price_cart(fresh, user), changed.total) from None
+    if secret is not None:
+        order.guest_secret = secret  # type: ignore[attr-defined]  # this answer only
     return order

@@ -44,7 +44,7 @@ from nexus_catalog.models import (
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import DraftLine
 from nexus_catalog.services import audit, inventory, pricing, refunds, reservations
-from nexus_catalog.services.audit import AuditContext
+from nexus_catalog.services.audit import AuditContext, GuestActor
 from nexus_catalog.services.lifecycle import call_after_commit
 
 #: The state machine: each status and the statuses it may move to.
@@ -66,8 +66,9 @@ TEXT_MAX_LENGTH = {
 class CheckoutDetails:
     """What a checkout stores on the order besides its items: the e-mail, the shipping
     method's code, the structured addresses (dicts of the accounts' ``ADDRESS_FIELDS``,
-    validated by the caller), and the engine's adjustments (shipping, voucher) computed
-    from the priced lines."""
+    validated by the caller), the engine's adjustments (shipping, voucher) computed
+    from the priced lines, and for a guest order (no user) the hash of its secret
+    (:func:`nexus_catalog.services.guest.new_secret`)."""
 
     email: str = ""
     shipping_method: str = ""
@@ -77,6 +78,7 @@ class CheckoutDetails:
     #: The primary key of the cart being checked out: with reservations on, its own live
     #: holds are its to take (every other cart's stay held).
     cart_id: int | None = None
+    guest_secret_hash: str | None = None
 
 
 def place_order(
@@ -107,8 +109,15 @@ def place_order(
     ``details`` come from a checkout (:func:`nexus_catalog.services.checkout.checkout`,
     which calls this function inside its own transaction): they are stored on the order,
     and their adjustments come before the plugins'. ``POST /api/orders/`` passes none.
+
+    ``user`` is ``None`` for a guest order only, whose ``details`` then carry the hash of
+    its secret: an order nobody could reach is refused (``ValueError``). The guest is
+    recorded as the actor (``"guest"`` in the audit trail).
     """
     details = details or CheckoutDetails()
+    if user is None and not details.guest_secret_hash:
+        raise ValueError("An order without a user is a guest order: it needs a secret's hash.")
+    actor = user if user is not None else GuestActor()
     _check_texts({"note": note, "shipping_address": shipping_address})
     wanted = _parse_items(items)
     pm = get_plugin_manager()
@@ -132,6 +141,7 @@ def place_order(
             shipping_address=shipping_address,
             email=details.email,
             shipping_method=details.shipping_method,
+            guest_secret_hash=details.guest_secret_hash if user is None else None,
         )
         adjustments = pricing.price_order(pm, order, drafts, user, details.adjustments)
         order.shipping_postal_address = _address_snapshot(details.shipping_postal_address, db)
@@ -162,7 +172,7 @@ def place_order(
         audit.record(
             "order.created",
             order,
-            actor=user,
+            actor=actor,
             after=_order_snapshot(order, lines, adjustments),
             context=context,
         )
@@ -253,7 +263,9 @@ def transition_order(
     """Move ``order`` to ``target`` along :data:`TRANSITIONS`.
 
     Staff and the system (``actor=None``, the unpaid-order sweep) may make any move of the
-    table; the owner may only cancel a pending order. A cancel gives every line's stock
+    table; the customer (the owner, or for a guest order the
+    :class:`~nexus_catalog.services.audit.GuestActor` of that order) may only cancel a
+    pending order. A cancel gives every line's stock
     back; cancelling a paid order also refunds its captured payments through their
     providers (:func:`~nexus_catalog.services.refunds.refund_for_cancel`).
     ``order`` is updated in place and returned.
@@ -345,8 +357,8 @@ def cancel_order(order: Order, actor: Any, *, context: AuditContext | None = Non
     a customer and the unpaid-order sweep) all succeed and only the first changes anything.
     The status is read under the order's row lock, the lock the transition takes.
 
-    :raises TransitionForbidden: the actor is neither staff, the system nor the owner (even
-        of an order already cancelled).
+    :raises TransitionForbidden: the actor is neither staff, the system nor the order's
+        customer (even of an order already cancelled).
     """
     with transaction.atomic():
         locked = (
@@ -356,7 +368,7 @@ def cancel_order(order: Order, actor: Any, *, context: AuditContext | None = Non
         )
         if locked.status != OrderStatus.CANCELLED:
             return transition_order(order, OrderStatus.CANCELLED, actor, context=context)
-        if not _is_staff_or_system(actor) and locked.user_id != actor.pk:
+        if not _is_staff_or_system(actor) and not _is_customer(locked, actor):
             raise TransitionForbidden("You may not cancel this order.", field="status")
     order.status, order.updated_at = locked.status, locked.updated_at
     return order
@@ -389,7 +401,10 @@ def update_order(
     _check_texts(texts)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if not _is_staff_or_system(actor) and locked.user_id != actor.pk:
+        # A guest may only read and cancel their order: it has no user to change it.
+        if not _is_staff_or_system(actor) and (
+            isinstance(actor, GuestActor) or not _is_customer(locked, actor)
+        ):
             raise TransitionForbidden("You may not change this order.")
         changed = {k: v for k, v in texts.items() if getattr(locked, k) != v}
         if changed and locked.status != OrderStatus.PENDING:
@@ -417,11 +432,21 @@ def _is_staff_or_system(actor: Any) -> bool:
     return actor is None or bool(getattr(actor, "is_staff", False))
 
 
+def _is_customer(order: Order, actor: Any) -> bool:
+    """Whether ``actor`` is the order's customer: its user, or for a guest order (no user)
+    the guest who presented that order's secret. A guest of another order, or an anonymous
+    user, is nobody's customer."""
+    if isinstance(actor, GuestActor):
+        return order.user_id is None and actor.order_id == order.pk
+    pk = getattr(actor, "pk", None)
+    return pk is not None and order.user_id == pk
+
+
 def _may_move(order: Order, target: str, actor: Any) -> bool:
     if _is_staff_or_system(actor):
         return True
     return (
-        order.user_id == actor.pk
+        _is_customer(order, actor)
         and order.status == OrderStatus.PENDING
         and target == OrderStatus.CANCELLED
     )
