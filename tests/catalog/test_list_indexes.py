@@ -55,6 +55,12 @@ def catalog_rows():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)  # VACUUM cannot run in the test's transaction
+@pytest.mark.xfail(
+    strict=True,
+    reason="Issue 20 left this open: the grouped list filters what can be bought "
+    "(NOT is_parent) and maps it to COALESCE(parent_id, id), columns the index does not "
+    "hold, so the filtered count reads the heap. Covering them (INCLUDE) is the fix to weigh.",
+)
 def test_filtered_count_is_an_index_only_scan(api_client, catalog_rows):
     with CaptureQueriesContext(connection) as captured:
         response = api_client.get("/api/products/", {"category": catalog_rows.pk, **FILTERED})

@@ -75,6 +75,20 @@ class Product(models.Model):
         related_name="products",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Variants (services.variants keeps the rules): a parent declares ``option_names`` and
+    # is never sold; each variant points to its parent and carries one value per name.
+    # A standalone product has neither.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variants",
+    )
+    is_parent = models.BooleanField(_("has variants"), default=False, editable=False)
+    option_names = models.JSONField(_("option names"), default=list, blank=True)
+    option_values = models.JSONField(_("option values"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -88,6 +102,12 @@ class Product(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(stock__gte=0), name="nexus_product_stock_gte_0"
+            ),
+            # A parent is not a variant, and holds no stock of its own (a constraint is no
+            # index: taking stock stays a HOT update).
+            models.CheckConstraint(
+                condition=models.Q(is_parent=False) | models.Q(parent__isnull=True, stock=0),
+                name="nexus_product_parent_no_stock",
             ),
         ]
         indexes = [
@@ -109,6 +129,10 @@ class Product(models.Model):
             # ``in_stock`` and ``ordering=stock`` have no index of their own (see the list
             # endpoints' reference). Migration 0005 also leaves free space on the table's
             # pages (fillfactor) for those updates.
+            models.Index(fields=["parent", "name"], name="nexus_prod_parent"),
+            # On PostgreSQL, migration 0007 adds the search indexes (a GIN index on the
+            # weighted text-search vector of name, SKU and description, and a trigram index
+            # on the name): expressions of columns that taking stock never changes.
         ]
 
     def __str__(self) -> str:
@@ -118,3 +142,29 @@ class Product(models.Model):
         if not self.slug:
             self.slug = unique_slug(Product, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
+
+
+def product_image_path(instance: ProductImage, filename: str) -> str:
+    return f"nexus/products/{instance.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    """A picture of a product, stored through Django's storage API (``default_storage``:
+    local files, S3 or any django-storages backend, by configuration)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    image = models.ImageField(_("image"), upload_to=product_image_path, max_length=255)
+    alt_text = models.CharField(_("alternative text"), max_length=255, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        indexes = [models.Index(fields=["product", "position"], name="nexus_image_product")]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.image.name

@@ -37,7 +37,7 @@ from nexus_catalog.exceptions import (
 from nexus_catalog.models import Cart, CartLine, CartStatus, Order, OrderAddress, Product, Voucher
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import Adjustment, DraftLine, ShippingOffer
-from nexus_catalog.services import pricing, shipping, vouchers
+from nexus_catalog.services import inventory, pricing, shipping, vouchers
 
 #: What a cart change may set (``update_cart``).
 DETAIL_FIELDS = (
@@ -118,15 +118,18 @@ def _check_quantity(quantity: Any) -> int:
 
 
 def _check_product(product_id: Any, quantity: int) -> Product:
-    """The product, active and with ``quantity`` units in stock."""
-    product = Product.objects.filter(pk=product_id).only("id", "name", "stock", "is_active")
+    """The product, active, purchasable (not a parent of variants) and with ``quantity``
+    units in stock."""
+    product = Product.objects.filter(pk=product_id).only(
+        "id", "name", "stock", "is_active", "is_parent"
+    )
     found = product.first() if isinstance(product_id, int) else None
     if found is None:
         raise CartValidationError(
             {"product": [f'Invalid pk "{product_id}" - object does not exist.']}
         )
-    if not found.is_active:
-        raise CartValidationError({"product": [f"{found.name} is not available."]})
+    if reason := inventory.unavailable_reason(found):
+        raise CartValidationError({"product": [reason]})
     if found.stock < quantity:
         raise CartValidationError(
             {"quantity": [f"Only {found.stock} of {found.name} left in stock."]}
@@ -397,8 +400,8 @@ def price_cart(cart: Cart, user: Any) -> PricedCart:
         price = pricing.unit_price(pm, line.product, line.quantity, customer)
         drafts.append(DraftLine(product=line.product, quantity=line.quantity, unit_price=price))
         priced.append(PricedLine(line=line, unit_price=price))
-        if not line.product.is_active:
-            problems.setdefault("lines", []).append(f"{line.product.name} is not available.")
+        if reason := inventory.unavailable_reason(line.product):
+            problems.setdefault("lines", []).append(reason)
         elif line.product.stock < line.quantity:
             problems.setdefault("lines", []).append(
                 f"Only {line.product.stock} of {line.product.name} left in stock."

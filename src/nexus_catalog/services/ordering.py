@@ -174,7 +174,16 @@ def _address_snapshot(address: Mapping[str, str] | None, db: str) -> OrderAddres
 
 
 # What the pricing and validation hooks get of each product.
-_PRODUCT_FIELDS = ("id", "name", "sku", "price", "stock", "is_active", "category_id")
+_PRODUCT_FIELDS = (
+    "id",
+    "name",
+    "sku",
+    "price",
+    "stock",
+    "is_active",
+    "is_parent",
+    "category_id",
+)
 
 
 def _take_products(wanted: Mapping[int, tuple[int, int]], db: str) -> dict[int, Product]:
@@ -475,8 +484,8 @@ def _check_availability(
         product = products.get(pid)
         if product is None:
             errors[index] = {"product": [f'Invalid pk "{pid}" - object does not exist.']}
-        elif not product.is_active:
-            errors[index] = {"product": [f"{product.name} is not available."]}
+        elif reason := inventory.unavailable_reason(product):
+            errors[index] = {"product": [reason]}
         elif product.stock < quantity:
             errors[index] = {"quantity": [f"Only {product.stock} of {product.name} left in stock."]}
     if errors:
