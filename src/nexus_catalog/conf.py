@@ -65,7 +65,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_SECRET": "",
     "WEBHOOK_TIMEOUT": 5.0,
     # Catalog search on PostgreSQL: the text-search configuration (``english``, ``simple``,
-    # ``french``...; see ``\\dF`` in psql). Migration 0007 builds the GIN index in the
+    # ``french``...; see ``\\dF`` in psql). Migration 0008 builds the GIN index in the
     # configuration set when it runs; the search reads this one (see the catalog guide on
     # changing it). SQLite ignores it (substring search).
     "SEARCH_LANGUAGE": "english",

@@ -93,12 +93,17 @@ def test_sqlite_keeps_substring_search(api_client, catalog_texts):
     assert ids(api_client, "leathr") == []
 
 
-def test_search_in_the_grouped_list_keeps_the_parent_of_a_matching_variant(api_client, category):
+def test_search_in_the_grouped_list_matches_each_rows_own_text(api_client, category):
     from tests.factories import ParentProductFactory, VariantFactory
 
     parent = ParentProductFactory(category=category, name="Jacket", description="")
-    VariantFactory(parent=parent, name="Jacket XL", sku="JACKET-XL-GREEN", description="")
+    variant = VariantFactory(parent=parent, name="Jacket XL", sku="JACKET-XL-GREEN", description="")
 
-    response = api_client.get("/api/products/", {"search": "JACKET-XL-GREEN"})
+    def found(**params):
+        response = api_client.get("/api/products/", params)
+        return [row["id"] for row in response.json()["results"]]
 
-    assert [row["id"] for row in response.json()["results"]] == [parent.pk]
+    assert found(search="jacket") == [parent.pk]
+    # A variant's own SKU is found among what can be bought.
+    assert found(search="JACKET-XL-GREEN") == []
+    assert found(search="JACKET-XL-GREEN", variants="flat") == [variant.pk]

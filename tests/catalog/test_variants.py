@@ -227,14 +227,98 @@ def test_an_unknown_variants_mode_is_a_400(api_client):
     assert "variants" in response.json()
 
 
-def test_filters_keep_a_parent_when_one_of_its_variants_matches(api_client, shirt, product):
-    variant(shirt, "M", "red", price=Decimal("40.00"))
-    variant(shirt, "L", "red", price=Decimal("5.00"))
+def sell(shirt, size, price, *, stock=5, staff=None):
+    """A variant created through the service, as the API and the admin create one."""
+    return catalog.create_product(
+        {
+            "name": f"{shirt.name} {size}",
+            "sku": f"{shirt.sku}-{size}",
+            "price": Decimal(price),
+            "category": shirt.category,
+            "parent": shirt,
+            "option_values": {"size": size, "colour": "red"},
+        },
+        actor=staff,
+        stock=stock,
+    )
+
+
+def price_of(product) -> Decimal:
+    return Product.objects.values_list("price", flat=True).get(pk=product.pk)
+
+
+def test_a_parents_price_is_the_lowest_of_its_active_variants(staff, shirt):
+    medium = sell(shirt, "M", "40.00")
+    assert price_of(shirt) == Decimal("40.00")
+    large = sell(shirt, "L", "25.00")
+    assert price_of(shirt) == Decimal("25.00")
+
+    catalog.update_product(large, {"is_active": False}, actor=staff)
+    assert price_of(shirt) == Decimal("40.00")
+    catalog.update_product(medium, {"price": Decimal("35.00")}, actor=staff)
+    assert price_of(shirt) == Decimal("35.00")
+    catalog.update_product(large, {"is_active": True}, actor=staff)
+    catalog.delete_product(large, actor=staff)
+    assert price_of(shirt) == Decimal("35.00")
+
+
+def test_staff_cannot_set_a_parents_price_past_its_variants(staff, shirt):
+    sell(shirt, "M", "40.00")
+
+    catalog.update_product(shirt, {"price": Decimal("1.00")}, actor=staff)
+
+    assert price_of(shirt) == Decimal("40.00")
+
+
+def test_orders_never_write_the_parent(customer, shirt):
+    medium = sell(shirt, "M", "40.00")
+    before = Product.objects.values("price", "updated_at").get(pk=shirt.pk)
+
+    place_order(customer, [{"product": medium.pk, "quantity": 5}])
+
+    assert Product.objects.values("price", "updated_at").get(pk=shirt.pk) == before
+    assert Product.objects.get(pk=medium.pk).stock == 0
+
+
+def test_price_filters_compare_a_parents_from_price(api_client, shirt, product):
+    sell(shirt, "M", "40.00")
+    sell(shirt, "L", "44.00")
     ProductFactory(price=Decimal("50.00"))
 
-    body = api_client.get(PRODUCTS, {"min_price": "30", "max_price": "45"}).json()
+    def listed(**params):
+        body = api_client.get(PRODUCTS, params).json()
+        return [row["id"] for row in body["results"]]
 
-    assert [row["id"] for row in body["results"]] == [shirt.pk]
+    assert listed(min_price="30", max_price="45") == [shirt.pk]
+    sell(shirt, "S", "5.00")
+    # From 5.00 now: below min_price, within max_price.
+    assert listed(min_price="30", max_price="45") == []
+    assert shirt.pk in listed(max_price="6")
+
+
+def test_in_stock_filter_reads_a_parents_active_variants(api_client, staff, shirt):
+    medium = sell(shirt, "M", "40.00", stock=0)
+    large = sell(shirt, "L", "41.00", stock=3)
+
+    def listed(value):
+        return [
+            row["id"] for row in api_client.get(PRODUCTS, {"in_stock": value}).json()["results"]
+        ]
+
+    assert (listed("true"), listed("false")) == ([shirt.pk], [])
+    catalog.update_product(large, {"is_active": False}, actor=staff)
+    assert (listed("true"), listed("false")) == ([], [shirt.pk])
+    assert medium.pk not in listed("false")  # variants are in the flat list only
+
+
+def test_filters_of_the_flat_list_read_each_variant(api_client, shirt):
+    medium = sell(shirt, "M", "40.00", stock=0)
+    sell(shirt, "L", "5.00")
+
+    body = api_client.get(PRODUCTS, {"variants": "flat", "min_price": "30"}).json()
+    assert [row["id"] for row in body["results"]] == [medium.pk]
+    body = api_client.get(PRODUCTS, {"variants": "flat", "in_stock": "false"}).json()
+    assert [row["id"] for row in body["results"]] == [medium.pk]
 
 
 def test_existing_products_are_standalone(product):

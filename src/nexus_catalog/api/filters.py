@@ -19,7 +19,7 @@ from django_filters.utils import translate_validation
 
 from nexus_catalog.conf import ID_COLUMN_MAX
 from nexus_catalog.models import Product
-from nexus_catalog.services import search
+from nexus_catalog.services import listing, search
 
 ORDERING_FIELDS = ("name", "price", "created_at", "stock")
 
@@ -205,9 +205,9 @@ class ProductFilter(LeanFilterSet):
         return search.ranked(search.matching(queryset, value), value)
 
     def filter_in_stock(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        if value:
-            return queryset.filter(stock__gt=0)
-        return queryset.filter(stock=0)
+        # A parent is in stock when one of its active variants is.
+        in_stock = listing.in_stock()
+        return queryset.filter(in_stock if value else ~in_stock)
 
 
 _SCHEMA_TYPES: dict[str, dict[str, Any]] = {

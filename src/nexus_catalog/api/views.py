@@ -216,15 +216,12 @@ class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet
             return super().filter_queryset(queryset)
         if self.action != "list":
             return queryset
-        sellable = queryset.filter(is_parent=False)
+        # The filters read each row's own columns (a parent's category, "from" price and
+        # text; its stock through its variants): see services.variants. So the list stays
+        # the walk of one index with a LIMIT, whichever rows it shows.
         if self._variants_mode() == "flat":
-            return super().filter_queryset(sellable)
-        return catalog_listing.grouped(
-            queryset,
-            super().filter_queryset(sellable),
-            unfiltered=sellable,
-            search_text=self.request.query_params.get("search"),
-        )
+            return super().filter_queryset(queryset.filter(is_parent=False))
+        return super().filter_queryset(queryset.filter(catalog_listing.LISTED))
 
     def attach_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         attach_summaries(rows, rows, include_inactive=is_staff(self.request))

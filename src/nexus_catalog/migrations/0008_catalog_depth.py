@@ -2,7 +2,8 @@
 images, and on PostgreSQL the search indexes.
 
 Existing products become standalone products (no parent, no options): nothing of their data
-changes. On PostgreSQL the migration creates the ``pg_trgm`` extension (which needs the
+changes. The list's indexes are rebuilt partial (``parent_id IS NULL``: the rows the
+product list shows), and one partial index serves the flat list of what can be bought. On PostgreSQL the migration creates the ``pg_trgm`` extension (which needs the
 right to create it: a superuser, or the database owner on PostgreSQL 13+ since the
 extension is trusted) and two indexes on expressions of columns that taking stock never
 changes, so stock updates stay heap-only (HOT):
@@ -131,6 +132,51 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='productimage',
             index=models.Index(fields=['product', 'position'], name='nexus_image_product'),
+        ),
+        # The list's indexes hold only the rows it shows (no parent): see Product.Meta.
+        migrations.RemoveIndex(
+            model_name='product',
+            name='nexus_prod_active_cat',
+        ),
+        migrations.RemoveIndex(
+            model_name='product',
+            name='nexus_prod_active_price',
+        ),
+        migrations.RemoveIndex(
+            model_name='product',
+            name='nexus_prod_active_name',
+        ),
+        migrations.RemoveIndex(
+            model_name='product',
+            name='nexus_prod_active_created',
+        ),
+        migrations.RemoveIndex(
+            model_name='product',
+            name='nexus_prod_active_cat_price',
+        ),
+        migrations.AddIndex(
+            model_name='product',
+            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['is_active', 'category', 'name'], name='nexus_prod_active_cat'),
+        ),
+        migrations.AddIndex(
+            model_name='product',
+            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['is_active', 'category', 'price'], name='nexus_prod_active_cat_price'),
+        ),
+        migrations.AddIndex(
+            model_name='product',
+            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['is_active', 'price'], name='nexus_prod_active_price'),
+        ),
+        migrations.AddIndex(
+            model_name='product',
+            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['is_active', 'name', 'id'], name='nexus_prod_active_name'),
+        ),
+        migrations.AddIndex(
+            model_name='product',
+            index=models.Index(condition=models.Q(('parent__isnull', True)), fields=['is_active', 'created_at'], name='nexus_prod_active_created'),
+        ),
+        migrations.AddIndex(
+            model_name='product',
+            index=models.Index(condition=models.Q(('is_parent', False)), fields=['is_active', 'name', 'id'], name='nexus_prod_sellable_name'),
         ),
         migrations.RunPython(create_search_indexes, drop_search_indexes),
     ]

@@ -55,11 +55,18 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
 
+#: The rows the product list shows: parents of variants and standalone products.
+LISTED = models.Q(parent__isnull=True)
+
+
 class Product(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True, blank=True)
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     description = models.TextField(_("description"), blank=True)
+    # A parent's price is its "from" price: the lowest of its active variants', kept by
+    # services.variants on every staff write of a variant, so that the list's price
+    # filters and ordering read a parent's own column.
     price = models.DecimalField(
         _("price"),
         max_digits=12,
@@ -112,16 +119,40 @@ class Product(models.Model):
         ]
         indexes = [
             # One index per list filter and ordering, led by is_active, which every
-            # non-staff query filters on.
-            models.Index(fields=["is_active", "category", "name"], name="nexus_prod_active_cat"),
+            # non-staff query filters on. The list shows the rows without a parent
+            # (parents and standalone products): these indexes hold only those rows
+            # (partial, ``parent_id IS NULL``), so a filtered list is the plain walk of
+            # one of them with a LIMIT, and its count reads the index alone.
+            models.Index(
+                fields=["is_active", "category", "name"],
+                name="nexus_prod_active_cat",
+                condition=LISTED,
+            ),
             # The count of a category within a price range (the list's filters) reads only
             # this index: no heap page per matching row.
             models.Index(
-                fields=["is_active", "category", "price"], name="nexus_prod_active_cat_price"
+                fields=["is_active", "category", "price"],
+                name="nexus_prod_active_cat_price",
+                condition=LISTED,
             ),
-            models.Index(fields=["is_active", "price"], name="nexus_prod_active_price"),
-            models.Index(fields=["is_active", "name", "id"], name="nexus_prod_active_name"),
-            models.Index(fields=["is_active", "created_at"], name="nexus_prod_active_created"),
+            models.Index(
+                fields=["is_active", "price"], name="nexus_prod_active_price", condition=LISTED
+            ),
+            models.Index(
+                fields=["is_active", "name", "id"], name="nexus_prod_active_name", condition=LISTED
+            ),
+            models.Index(
+                fields=["is_active", "created_at"],
+                name="nexus_prod_active_created",
+                condition=LISTED,
+            ),
+            # ``?variants=flat`` (what can be bought: standalone products and variants), in
+            # its default order.
+            models.Index(
+                fields=["is_active", "name", "id"],
+                name="nexus_prod_sellable_name",
+                condition=models.Q(is_parent=False),
+            ),
             # No index may contain ``stock`` (nor ``updated_at``), not even in a partial
             # index's condition: taking stock then changes no indexed column, so PostgreSQL
             # updates the row in place on its page (a heap-only, HOT, update) instead of
@@ -129,8 +160,10 @@ class Product(models.Model):
             # ``in_stock`` and ``ordering=stock`` have no index of their own (see the list
             # endpoints' reference). Migration 0005 also leaves free space on the table's
             # pages (fillfactor) for those updates.
+            # The variants of a parent, in the payload's order; also what ``in_stock`` of a
+            # parent probes (an active variant with stock).
             models.Index(fields=["parent", "name"], name="nexus_prod_parent"),
-            # On PostgreSQL, migration 0007 adds the search indexes (a GIN index on the
+            # On PostgreSQL, migration 0008 adds the search indexes (a GIN index on the
             # weighted text-search vector of name, SKU and description, and a trigram index
             # on the name): expressions of columns that taking stock never changes.
         ]

@@ -187,6 +187,7 @@ def create_product(
     with transaction.atomic():
         variants.prepare_new(product, data, stock=stock)
         product.save()
+        variants.refresh_parent(product.parent_id)
         audit.record(
             "product.created",
             product,
@@ -211,6 +212,7 @@ def update_product(
     :func:`~nexus_catalog.services.inventory.set_stock`), audited as
     ``product.stock_adjusted``."""
     with transaction.atomic():
+        variants.lock_parent(product)
         current = Product.objects.select_for_update().get(pk=product.pk)
         data = variants.check_update(current, data, stock=stock)
         before = _snapshot(current, PRODUCT_FIELDS)
@@ -219,6 +221,12 @@ def update_product(
             current.save(update_fields=[*data, "updated_at"])
         if current.is_parent and "category" in data:
             variants.move_variants(current)
+        if current.is_parent:
+            # What staff sent as a parent's price gives way to its variants' lowest.
+            variants.refresh_parent(current.pk)
+            current.price = Product.objects.values_list("price", flat=True).get(pk=current.pk)
+        elif {"price", "is_active"} & set(data):
+            variants.refresh_parent(current.parent_id)
         before, after = audit.changed_fields(before, _snapshot(current, PRODUCT_FIELDS))
         if after:
             audit.record(
@@ -239,6 +247,7 @@ def delete_product(product: Product, *, actor: Any, context: AuditContext | None
         variants (delete them first).
     """
     with transaction.atomic():
+        variants.lock_parent(product)
         locked = Product.objects.select_for_update().get(pk=product.pk)
         if locked.order_lines.exists():
             raise ProductInUse()
@@ -249,3 +258,4 @@ def delete_product(product: Product, *, actor: Any, context: AuditContext | None
         # Its ledger goes with it: the invariant is about products that exist.
         InventoryMovement.objects.filter(product=locked).delete()
         locked.delete()
+        variants.refresh_parent(locked.parent_id)

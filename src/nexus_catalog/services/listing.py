@@ -1,7 +1,11 @@
-"""What a product payload carries beyond its own columns: its variants, its price range,
-whether it can be bought now, and its images, for a whole page of products in two
-queries whatever the page size (one for the variants of the page's parents, one for the
+"""The product list's rows, and what a product payload carries beyond its own columns:
+its variants, its price range, whether it can be bought now, and its images, for a whole
+page of products in two queries whatever the page size (one for the variants of the
+page's parents, skipped when the page has none; one ``product_id IN (...)`` read of the
 images of every product shown, variants included).
+
+The list shows :data:`LISTED` rows (parents and standalone products), each filtered on its
+own columns; :func:`in_stock` is the one filter that looks at a parent's variants.
 
 * a standalone product or a variant: the range is its price, in stock when its stock is;
 * a parent: the range and the stock of its active variants (no active variant: no range,
@@ -16,39 +20,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 
 from nexus_catalog.models import Product, ProductImage
-from nexus_catalog.services import search
+from nexus_catalog.models.catalog import LISTED
+
+__all__ = ["LISTED", "Summary", "in_stock", "summaries"]
 
 #: The columns of a variant as the parent's payload lists it.
 VARIANT_FIELDS = ("id", "name", "slug", "sku", "price", "stock", "is_active", "option_values")
 
 
-def grouped(
-    visible: QuerySet[Product],
-    filtered: QuerySet[Product],
-    *,
-    unfiltered: QuerySet[Product],
-    search_text: str | None = None,
-) -> QuerySet[Product]:
-    """The list's rows: parents and standalone products of ``visible``, narrowed to those
-    with a purchasable product (itself or a variant) in ``filtered`` (``unfiltered``
-    narrowed by the list's filters), in ``filtered``'s order.
-
-    Without a filter it is a plain read of the rows without a parent. With one, the rows
-    are those whose id is ``COALESCE(parent_id, id)`` of a match. A search's rank orders
-    the rows by their own text (a parent whose variants alone match comes after the rows
-    that match themselves)."""
-    rows = visible.filter(parent__isnull=True)
-    order = list(filtered.query.order_by)
-    if filtered.query.where != unfiltered.query.where:
-        groups = filtered.order_by().values(group=Coalesce("parent_id", "id"))
-        rows = rows.filter(pk__in=groups)
-    if f"-{search.RANK}" in order and search_text:
-        return search.ranked(rows, search_text)
-    return rows.order_by(*order) if order else rows
+def in_stock() -> Q:
+    """Products in stock: a product or a variant with stock, a parent with an active
+    variant that has stock (an ``EXISTS`` probe of the ``(parent, ...)`` index per parent;
+    standalone rows answer from their own column)."""
+    variant_in_stock = Product.objects.filter(parent_id=OuterRef("pk"), is_active=True, stock__gt=0)
+    return Q(stock__gt=0) | Q(Exists(variant_in_stock), is_parent=True)
 
 
 @dataclass

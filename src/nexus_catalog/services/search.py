@@ -5,7 +5,7 @@ description C, in ``SEARCH_LANGUAGE``) matches the words typed (``websearch_to_t
 quotes, ``or`` and ``-word`` work as on a web search engine), or when the text typed is
 close to a part of the name (``pg_trgm`` word similarity, the ``%>`` operator, so a typo
 such as ``tshirt`` for ``T-shirt`` still finds it). Results come by rank: the text rank plus
-the name's similarity. Migration 0007 indexes both expressions (GIN), so a search reads
+the name's similarity. Migration 0008 indexes both expressions (GIN), so a search reads
 the indexes, not the table. The similarity threshold is ``pg_trgm``'s
 ``pg_trgm.word_similarity_threshold`` (0.6 by default; ``ALTER DATABASE ... SET`` to tune).
 
@@ -32,7 +32,7 @@ RANK = "search_rank"
 
 
 def vector(language: str | None = None) -> SearchVector:
-    """The document of a product; identical to migration 0007's index expression."""
+    """The document of a product; identical to migration 0008's index expression."""
     language = language or catalog_settings.SEARCH_LANGUAGE
     return (
         SearchVector("name", weight="A", config=language)

@@ -4,14 +4,21 @@ has one value for each of its parent's names, and no other.
 A product is one of three kinds, fixed when it is created:
 
 * standalone: no parent, no option names (every product made before variants existed);
-* parent: ``option_names`` declared (``is_parent``), no stock, no price of its own to sell
-  at (its ``price`` is a display price); never on an order;
+* parent: ``option_names`` declared (``is_parent``), no stock, never on an order; its
+  ``price`` is its "from" price, the lowest of its active variants' (:func:`refresh_parent`;
+  the price given at creation until it has an active variant);
 * variant: a ``parent``, ``option_values`` with exactly the parent's names, its own SKU,
   price, stock and stock ledger, in the parent's category.
 
 :func:`check_product` is called by :mod:`.catalog` inside the transaction that saves the
 product, with the parent's row locked, so two variants with the same values cannot both
 be created.
+
+What the product list filters and orders a parent by is on the parent's own row (its
+category, its "from" price, its text), so the list reads one row per entry with the
+indexes' plain walk; :func:`refresh_parent` keeps that price current in the transaction of
+every staff write of a variant. Orders never write a parent, so placing one is unchanged
+(and stays a heap-only update of the variant's stock).
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Min
 
 from nexus_catalog.exceptions import CatalogValidationError
 from nexus_catalog.models import Product
@@ -157,3 +166,29 @@ def _check_unique_values(parent: Product, values: dict[str, str]) -> None:
             raise CatalogValidationError(
                 {"option_values": ["Another variant of this parent has these values."]}
             )
+
+
+def lock_parent(product: Product) -> None:
+    """Lock the parent of ``product`` (a variant) until the caller's transaction ends; do
+    nothing for a product without a parent. Every write of a variant locks the parent
+    first, then the variant (as creating one does), so no two writes wait on each other
+    crosswise."""
+    if product.parent_id is not None:
+        Product.objects.select_for_update().filter(pk=product.parent_id).values_list("pk").get()
+
+
+def refresh_parent(parent_id: int | None) -> None:
+    """Set the price of the parent ``parent_id`` to the lowest price of its active variants
+    (its "from" price), when it has one; no parent (None): nothing.
+
+    Called after a variant was created, changed or deleted, and after a parent was
+    changed, inside the same transaction, with the parent's row locked (:func:`lock_parent`),
+    so two variants changed at once cannot leave the price of the one that wrote last."""
+    if parent_id is None:
+        return
+    Product.objects.select_for_update().filter(pk=parent_id).values_list("pk").get()
+    lowest = Product.objects.filter(parent_id=parent_id, is_active=True).aggregate(
+        lowest=Min("price")
+    )["lowest"]
+    if lowest is not None:
+        Product.objects.filter(pk=parent_id).exclude(price=lowest).update(price=lowest)
