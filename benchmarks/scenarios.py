@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from benchmarks.loadgen import Load
 
@@ -77,6 +78,39 @@ def product_list(workdir: Path, size: int, categories: list[int], filtered: bool
     )
 
 
+def searches(workdir: Path, fixtures: Fixtures) -> list[Scenario]:
+    """``product_search``: a shopper looking for a product by its name (the names of 50
+    products among the first thousand, the same at every size), judged on its p50 growth
+    with the catalog; ``product_search_broad``: one common word (one product in 25 has
+    it), shown, not judged: every match is ranked, so its cost grows with the catalog."""
+    from benchmarks.seed import NOUNS
+
+    named = [quote(name) for name in fixtures.search_names]
+    broad = [quote(noun) for noun in NOUNS]
+    built = []
+    for name, words, what in (
+        ("product_search", named, "a product's name"),
+        ("product_search_broad", broad, "one common word"),
+    ):
+        api, raw = paths_pair(
+            workdir,
+            name,
+            [f"/api/products/?search={w}&page_size=20" for w in words],
+            [f"/bench/products/?search={w}&page_size=20" for w in words],
+        )
+        built.append(
+            Scenario(
+                name=name,
+                description=f"GET /api/products/?search=<{what}>, page of 20",
+                load=api,
+                reference=raw,
+                reference_name="the same search query, raw .values() + orjson",
+                min_ratio=None,
+            )
+        )
+    return built
+
+
 def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
     workdir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(9)
@@ -92,6 +126,25 @@ def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
         product_list(workdir, 20, fixtures.category_ids, filtered=True),
         product_list(workdir, 100, fixtures.category_ids, filtered=True),
     ]
+    scenarios += searches(workdir, fixtures)
+    facet_queries = [f"category={c}&{PRICE_FILTER}" for c in fixtures.category_ids] + [""]
+    facets_api, facets_raw = paths_pair(
+        workdir,
+        "product_facets",
+        [f"/api/products/facets/?{q}" for q in facet_queries],
+        [f"/bench/products/facets/?{q}" for q in facet_queries],
+    )
+    scenarios.append(
+        Scenario(
+            name="product_facets",
+            description="GET /api/products/facets/, each category with the price filters, "
+            "and the whole catalog",
+            load=facets_api,
+            reference=facets_raw,
+            reference_name="the same three queries without DRF",
+            min_ratio=None,
+        )
+    )
     detail_api, detail_raw = paths_pair(
         workdir,
         "product_detail",
