@@ -55,11 +55,16 @@ def paths_pair(workdir: Path, name: str, api: list[str], raw: list[str]) -> tupl
     )
 
 
-def product_list(workdir: Path, size: int, categories: list[int], filtered: bool) -> Scenario:
+def product_list(
+    workdir: Path, size: int, categories: list[int], filtered: bool, listed: int | None = None
+) -> Scenario:
+    """The list's pages 1 to ``LIST_PAGES``, or as many as ``listed`` rows (what the list
+    shows: parents and standalone products) fill: a page past the end is the API's 404."""
+    pages = LIST_PAGES if listed is None else max(1, min(LIST_PAGES, listed // size))
     if filtered:
         queries = [f"category={c}&{PRICE_FILTER}&page_size={size}" for c in categories]
     else:
-        queries = [f"page={p}&page_size={size}" for p in range(1, LIST_PAGES + 1)]
+        queries = [f"page={p}&page_size={size}" for p in range(1, pages + 1)]
     name = f"product_list_{size}" + ("_filtered" if filtered else "")
     api, raw = paths_pair(
         workdir,
@@ -67,7 +72,7 @@ def product_list(workdir: Path, size: int, categories: list[int], filtered: bool
         [f"/api/products/?{q}" for q in queries],
         [f"/bench/products/?{q}" for q in queries],
     )
-    what = "category and price filters" if filtered else f"pages 1-{LIST_PAGES}"
+    what = "category and price filters" if filtered else f"pages 1-{pages}"
     return Scenario(
         name=name,
         description=f"GET /api/products/, page of {size}, {what}",
@@ -121,8 +126,8 @@ def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
     hot = write_lines(workdir / "hot.products", [fixtures.hot_product_id])
 
     scenarios = [
-        product_list(workdir, 20, fixtures.category_ids, filtered=False),
-        product_list(workdir, 100, fixtures.category_ids, filtered=False),
+        product_list(workdir, 20, fixtures.category_ids, False, fixtures.listed),
+        product_list(workdir, 100, fixtures.category_ids, False, fixtures.listed),
         product_list(workdir, 20, fixtures.category_ids, filtered=True),
         product_list(workdir, 100, fixtures.category_ids, filtered=True),
     ]

@@ -101,6 +101,8 @@ class Fixtures:
     buyer_tokens: list[str]
     # Names of listed products among the first thousand: what the search scenario types.
     search_names: list[str] = field(default_factory=list)
+    # The rows the product list shows to a customer (active parents and standalone products).
+    listed: int | None = None
 
 
 def progress(done: int, total: int) -> None:
@@ -256,4 +258,5 @@ def seed(total: int) -> Fixtures:
         reader_token=str(AccessToken.for_user(reader)),
         buyer_tokens=[str(AccessToken.for_user(buyer)) for buyer in buyers],
         search_names=search_names,
+        listed=Product.objects.filter(is_active=True, parent__isnull=True).count(),
     )

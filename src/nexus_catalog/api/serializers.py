@@ -194,23 +194,23 @@ def attach_summaries(
     payloads: list[dict[str, Any]], rows: list[dict[str, Any]], *, include_inactive: bool
 ) -> None:
     """Add the computed fields to a page of product payloads (``rows``: their ``id``,
-    ``is_parent``, ``price`` and ``stock`` as read), in two queries for the whole page."""
-    found = listing.summaries(
-        (
-            {**row, "price": Decimal(row["price"])} if isinstance(row["price"], str) else row
-            for row in rows
-        ),
-        include_inactive=include_inactive,
-    )
+    ``is_parent``, ``price`` and ``stock`` as read), in two queries for the whole page (one
+    when it shows no parent)."""
+    found = listing.summaries(rows, include_inactive=include_inactive)
     for payload, row in zip(payloads, rows, strict=True):
         summary = found[row["id"]]
-        payload["variants"] = [
-            {**variant, "price": _money(variant["price"])} for variant in summary.variants
-        ]
-        payload["price_range"] = {
-            "min": _money(summary.price_min),
-            "max": _money(summary.price_max),
-        }
+        if row["is_parent"]:
+            payload["variants"] = [
+                {**variant, "price": _money(variant["price"])} for variant in summary.variants
+            ]
+            payload["price_range"] = {
+                "min": _money(summary.price_min),
+                "max": _money(summary.price_max),
+            }
+        else:
+            # A product's own price, already rendered in the payload.
+            payload["variants"] = []
+            payload["price_range"] = {"min": payload["price"], "max": payload["price"]}
         payload["in_stock"] = summary.in_stock
         payload["images"] = summary.images
 
