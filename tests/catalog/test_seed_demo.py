@@ -138,3 +138,12 @@ def test_seed_twice_adds_no_variant_or_picture():
     seed("--products", "5", "--no-orders")
 
     assert (Product.objects.count(), ProductImage.objects.count()) == first
+
+
+def test_seed_draws_no_picture_without_a_media_root(settings):
+    settings.MEDIA_ROOT = ""
+
+    out, _ = seed("--products", "3", "--no-orders")
+
+    assert "No pictures: set MEDIA_ROOT" in out
+    assert not ProductImage.objects.exists()

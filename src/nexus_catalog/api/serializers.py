@@ -98,14 +98,15 @@ class ProductSerializer(serializers.ModelSerializer):
     recorded as one inventory movement (`restock` up, `adjustment` down).
 
     `variants`, `price_range`, `in_stock` and `images` are computed: a parent's range and
-    stock are its active variants'."""
+    stock are its active variants', and its `price` their lowest."""
 
     price = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
         min_value=0,
         required=False,
-        help_text="Required, except for a parent (its display price; 0.00 by default).",
+        help_text='Required, except for a parent, whose price is its "from" price: the '
+        "lowest of its active variants', kept by the server (0.00 by default until then).",
     )
     stock = serializers.IntegerField(
         min_value=0, required=False, help_text="Units in stock; at most MAX_STOCK (staff)."

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -246,6 +247,11 @@ class Command(BaseCommand):
     def seed_pictures(self) -> None:
         """Pictures drawn at seed time, stored through the images service, for what has
         none yet: the T-shirt, each of its variants (its colour) and the first products."""
+        storage = ProductImage._meta.get_field("image").storage
+        if isinstance(storage, FileSystemStorage) and not settings.MEDIA_ROOT:
+            # Local files without MEDIA_ROOT would land in the working directory.
+            self.stdout.write("No pictures: set MEDIA_ROOT (and MEDIA_URL) to store them.")
+            return
         pictured = set(ProductImage.objects.values_list("product_id", flat=True).distinct())
         tee = Product.objects.get(sku=TEE_SKU)
         wanted = [(tee, TEE_COLOURS["red"], True)]
