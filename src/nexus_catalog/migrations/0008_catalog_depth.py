@@ -18,27 +18,23 @@ for the planner to use the index (a test reads the plan).
 
 import django.db.models.deletion
 import nexus_catalog.models.catalog
-from django.contrib.postgres.operations import CreateExtension
 from django.db import migrations, models
 
 SEARCH_INDEX = "nexus_prod_search"
 TRIGRAM_INDEX = "nexus_prod_name_trgm"
 
 
-class PostgresOnly(CreateExtension):
-    """``pg_trgm``, created on PostgreSQL only (Django's ``TrigramExtension`` with a vendor
-    check: SQLite has no extensions)."""
+def create_trigram_extension(apps, schema_editor) -> None:
+    """``pg_trgm``, created on PostgreSQL only (SQLite has no extensions). Written here rather
+    than with ``django.contrib.postgres.operations.CreateExtension``, whose module imports
+    psycopg: a host on SQLite, without the ``[postgres]`` extra, must migrate too."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
-    def __init__(self) -> None:
-        super().__init__("pg_trgm")
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        # Other tables may use the extension: it stays.
-        pass
+def keep_trigram_extension(apps, schema_editor) -> None:
+    # Other tables may use the extension: it stays.
+    pass
 
 
 def _search_indexes(language: str):
@@ -80,7 +76,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        PostgresOnly(),
+        migrations.RunPython(create_trigram_extension, keep_trigram_extension),
         migrations.CreateModel(
             name='ProductImage',
             fields=[
