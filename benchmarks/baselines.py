@@ -41,7 +41,10 @@ from nexus_catalog.models import (
     OrderAdjustment,
     OrderLine,
     Product,
+    ProductImage,
 )
+from nexus_catalog.services import facets as facet_counts
+from nexus_catalog.services import search
 
 User = get_user_model()
 DELIVERY_TASK = "nexus_catalog.tasks.deliver_audit_event"
@@ -58,9 +61,14 @@ PRODUCT_FIELDS = (
     "stock",
     "category",
     "is_active",
+    "parent",
+    "is_parent",
+    "option_names",
+    "option_values",
     "created_at",
     "updated_at",
 )
+VARIANT_FIELDS = ("id", "name", "slug", "sku", "price", "stock", "is_active", "option_values")
 CATEGORY_FIELDS = ("id", "name", "slug", "parent", "description", "created_at", "updated_at")
 ORDER_FIELDS = (
     "id",
@@ -95,7 +103,9 @@ def _default(value: Any) -> Any:
 
 def json_response(data: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(
-        orjson.dumps(data, default=_default), status=status, content_type="application/json"
+        orjson.dumps(data, default=_default, option=orjson.OPT_UTC_Z),
+        status=status,
+        content_type="application/json",
     )
 
 
@@ -147,9 +157,51 @@ def paginate(request: HttpRequest, queryset: QuerySet, fields: tuple[str, ...]) 
     }
 
 
+def attach(rows: list[dict]) -> list[dict]:
+    """What the API adds to each product of a page, read as it reads it: the variants of the
+    page's parents in one query (none when the page has no parent), the images of every
+    product shown in one ``product_id IN (...)`` query; the price range and whether it is in
+    stock from those rows."""
+    parents = [row["id"] for row in rows if row["is_parent"]]
+    variants: dict[int, list[dict]] = {pk: [] for pk in parents}
+    if parents:
+        found = Product.objects.filter(parent_id__in=parents, is_active=True)
+        for variant in found.order_by("name", "id").values("parent_id", *VARIANT_FIELDS):
+            variants[variant.pop("parent_id")].append(variant)
+    images: dict[int, list[dict]] = {}
+    storage = ProductImage._meta.get_field("image").storage
+    shown = [row["id"] for row in rows] + [v["id"] for vs in variants.values() for v in vs]
+    if shown:
+        found = ProductImage.objects.filter(product_id__in=shown)
+        for pk, product, name, alt, position in found.order_by(
+            "product_id", "position", "id"
+        ).values_list("id", "product_id", "image", "alt_text", "position"):
+            images.setdefault(product, []).append(
+                {"id": pk, "url": storage.url(name), "alt_text": alt, "position": position}
+            )
+    for row in rows:
+        row["images"] = images.get(row["id"], [])
+        if row["is_parent"]:
+            row["variants"] = sold = variants[row["id"]]
+            for variant in sold:
+                variant["images"] = images.get(variant["id"], [])
+            prices = [v["price"] for v in sold]
+            row["price_range"] = {
+                "min": min(prices) if prices else None,
+                "max": max(prices) if prices else None,
+            }
+            row["in_stock"] = any(v["stock"] > 0 for v in sold)
+        else:
+            row["variants"] = []
+            row["price_range"] = {"min": row["price"], "max": row["price"]}
+            row["in_stock"] = row["stock"] > 0
+    return rows
+
+
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
-    queryset = Product.objects.filter(is_active=True).order_by("name", "id")
+    # The grouped list: parents and standalone products, each filtered on its own columns.
+    queryset = Product.objects.filter(is_active=True, parent__isnull=True).order_by("name", "id")
     params = request.GET
     try:
         if "category" in params:
@@ -162,7 +214,31 @@ def product_list(request: HttpRequest) -> HttpResponse:
         return error("detail", "Bad filter value.")
     if params.get("in_stock") in {"true", "1"}:
         queryset = queryset.filter(stock__gt=0)
-    return json_response(paginate(request, queryset, PRODUCT_FIELDS))
+    if params.get("search"):
+        # The same SQL as the API's search (PostgreSQL full text and trigrams, by rank).
+        text = params["search"][:200]
+        queryset = search.ranked(search.matching(queryset, text), text)
+    page = paginate(request, queryset, PRODUCT_FIELDS)
+    attach(page["results"])
+    return json_response(page)
+
+
+@require_GET
+def product_facets(request: HttpRequest) -> HttpResponse:
+    """The facets' three queries (the package's service, the same SQL) without DRF and the
+    filter set: only ``category`` and the prices are read."""
+    queryset = Product.objects.filter(is_active=True, is_parent=False)
+    params = request.GET
+    try:
+        if "category" in params:
+            queryset = queryset.filter(category_id=int(params["category"]))
+        if "min_price" in params:
+            queryset = queryset.filter(price__gte=Decimal(params["min_price"]))
+        if "max_price" in params:
+            queryset = queryset.filter(price__lte=Decimal(params["max_price"]))
+    except (ValueError, InvalidOperation):
+        return error("detail", "Bad filter value.")
+    return json_response(facet_counts.facets(queryset))
 
 
 @require_GET
@@ -170,7 +246,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = Product.objects.filter(pk=pk, is_active=True).values(*PRODUCT_FIELDS).first()
     if row is None:
         return error("detail", "Not found.", status=404)
-    return json_response(row)
+    return json_response(attach([row])[0])
 
 
 @require_GET

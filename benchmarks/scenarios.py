@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from benchmarks.loadgen import Load
 
@@ -54,11 +55,16 @@ def paths_pair(workdir: Path, name: str, api: list[str], raw: list[str]) -> tupl
     )
 
 
-def product_list(workdir: Path, size: int, categories: list[int], filtered: bool) -> Scenario:
+def product_list(
+    workdir: Path, size: int, categories: list[int], filtered: bool, listed: int | None = None
+) -> Scenario:
+    """The list's pages 1 to ``LIST_PAGES``, or as many as ``listed`` rows (what the list
+    shows: parents and standalone products) fill: a page past the end is the API's 404."""
+    pages = LIST_PAGES if listed is None else max(1, min(LIST_PAGES, listed // size))
     if filtered:
         queries = [f"category={c}&{PRICE_FILTER}&page_size={size}" for c in categories]
     else:
-        queries = [f"page={p}&page_size={size}" for p in range(1, LIST_PAGES + 1)]
+        queries = [f"page={p}&page_size={size}" for p in range(1, pages + 1)]
     name = f"product_list_{size}" + ("_filtered" if filtered else "")
     api, raw = paths_pair(
         workdir,
@@ -66,7 +72,7 @@ def product_list(workdir: Path, size: int, categories: list[int], filtered: bool
         [f"/api/products/?{q}" for q in queries],
         [f"/bench/products/?{q}" for q in queries],
     )
-    what = "category and price filters" if filtered else f"pages 1-{LIST_PAGES}"
+    what = "category and price filters" if filtered else f"pages 1-{pages}"
     return Scenario(
         name=name,
         description=f"GET /api/products/, page of {size}, {what}",
@@ -75,6 +81,39 @@ def product_list(workdir: Path, size: int, categories: list[int], filtered: bool
         reference_name="raw .values() + orjson",
         min_ratio=0.7 if size == 20 else 0.6,
     )
+
+
+def searches(workdir: Path, fixtures: Fixtures) -> list[Scenario]:
+    """``product_search``: a shopper looking for a product by its name (the names of 50
+    products among the first thousand, the same at every size), judged on its p50 growth
+    with the catalog; ``product_search_broad``: one common word (one product in 25 has
+    it), shown, not judged: every match is ranked, so its cost grows with the catalog."""
+    from benchmarks.seed import NOUNS
+
+    named = [quote(name) for name in fixtures.search_names]
+    broad = [quote(noun) for noun in NOUNS]
+    built = []
+    for name, words, what in (
+        ("product_search", named, "a product's name"),
+        ("product_search_broad", broad, "one common word"),
+    ):
+        api, raw = paths_pair(
+            workdir,
+            name,
+            [f"/api/products/?search={w}&page_size=20" for w in words],
+            [f"/bench/products/?search={w}&page_size=20" for w in words],
+        )
+        built.append(
+            Scenario(
+                name=name,
+                description=f"GET /api/products/?search=<{what}>, page of 20",
+                load=api,
+                reference=raw,
+                reference_name="the same search query, raw .values() + orjson",
+                min_ratio=None,
+            )
+        )
+    return built
 
 
 def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
@@ -87,11 +126,30 @@ def build(fixtures: Fixtures, workdir: Path) -> list[Scenario]:
     hot = write_lines(workdir / "hot.products", [fixtures.hot_product_id])
 
     scenarios = [
-        product_list(workdir, 20, fixtures.category_ids, filtered=False),
-        product_list(workdir, 100, fixtures.category_ids, filtered=False),
+        product_list(workdir, 20, fixtures.category_ids, False, fixtures.listed),
+        product_list(workdir, 100, fixtures.category_ids, False, fixtures.listed),
         product_list(workdir, 20, fixtures.category_ids, filtered=True),
         product_list(workdir, 100, fixtures.category_ids, filtered=True),
     ]
+    scenarios += searches(workdir, fixtures)
+    facet_queries = [f"category={c}&{PRICE_FILTER}" for c in fixtures.category_ids] + [""]
+    facets_api, facets_raw = paths_pair(
+        workdir,
+        "product_facets",
+        [f"/api/products/facets/?{q}" for q in facet_queries],
+        [f"/bench/products/facets/?{q}" for q in facet_queries],
+    )
+    scenarios.append(
+        Scenario(
+            name="product_facets",
+            description="GET /api/products/facets/, each category with the price filters, "
+            "and the whole catalog",
+            load=facets_api,
+            reference=facets_raw,
+            reference_name="the same three queries without DRF",
+            min_ratio=None,
+        )
+    )
     detail_api, detail_raw = paths_pair(
         workdir,
         "product_detail",

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from rest_framework_simplejwt.tokens import AccessToken
 
-from nexus_catalog.models import Category, InventoryMovement, Order, Product
+from nexus_catalog.models import Category, InventoryMovement, Order, Product, ProductImage
 from nexus_catalog.models.inventory import MovementReason
 
 CATEGORIES = 40
@@ -27,6 +27,10 @@ BATCH = 5000
 # Enough that no benchmark ever runs a product out of stock: every failure is a real one.
 STOCK = 1_000_000_000
 INACTIVE_EVERY = 20
+PARENT_EVERY = 25
+SIZES = ("S", "M", "L")
+IMAGE_EVERY = 5
+SEARCH_SAMPLE = 50
 READER_ORDERS = 50
 BUYERS = 16
 
@@ -95,6 +99,10 @@ class Fixtures:
     hot_product_id: int
     reader_token: str
     buyer_tokens: list[str]
+    # Names of listed products among the first thousand: what the search scenario types.
+    search_names: list[str] = field(default_factory=list)
+    # The rows the product list shows to a customer (active parents and standalone products).
+    listed: int | None = None
 
 
 def progress(done: int, total: int) -> None:
@@ -116,28 +124,50 @@ def seed_categories() -> list[int]:
 
 
 def seed_products(total: int, category_ids: list[int]) -> None:
-    """Add products until the catalog holds ``total`` of them (active and inactive)."""
+    """Add products until the catalog holds ``total`` rows (active and inactive): mostly
+    standalone products; every ``PARENT_EVERY``-th a parent of ``len(SIZES)`` variants
+    (the rows after it, in its category; its price their lowest, as the variants service
+    keeps it); every ``IMAGE_EVERY``-th product one image row (the file itself is not
+    written: a page reads the rows and builds the URLs)."""
     start = Product.objects.count()
     rng = random.Random(start)
     for first in range(start, total, BATCH):
         last = min(first + BATCH, total)
-        products = []
+        rows: dict[int, Product] = {}
+        parent_of: dict[int, int] = {}
         for n in range(first, last):
             name = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} {n:06d}"
-            products.append(
-                Product(
-                    name=name,
-                    slug=f"bench-{n:06d}",
-                    sku=f"BENCH-{n:06d}",
-                    description=f"{name}: a sturdy, well-made item from the benchmark catalog.",
-                    price=Decimal(rng.randrange(100, 50000)) / 100,
-                    stock=STOCK,
-                    category_id=rng.choice(category_ids),
-                    is_active=n % INACTIVE_EVERY != 0,
-                )
+            slot = n % PARENT_EVERY
+            parent = n - slot + 1
+            is_variant = 2 <= slot <= len(SIZES) + 1 and parent >= first
+            rows[n] = Product(
+                name=name,
+                slug=f"bench-{n:06d}",
+                sku=f"BENCH-{n:06d}",
+                description=f"{name}: a sturdy, well-made item from the benchmark catalog.",
+                price=Decimal(rng.randrange(100, 50000)) / 100,
+                stock=STOCK,
+                category_id=rng.choice(category_ids),
+                is_active=n % INACTIVE_EVERY != 0,
             )
+            if slot == 1 and n + len(SIZES) < last:
+                rows[n].is_parent, rows[n].stock = True, 0
+                rows[n].option_names = ["size"]
+            elif is_variant and rows[parent].is_parent:
+                parent_of[n] = parent
+                rows[n].category_id = rows[parent].category_id
+                rows[n].option_values = {"size": SIZES[slot - 2]}
+        lowest: dict[int, Decimal] = {}
+        for n, parent in parent_of.items():
+            if rows[n].is_active:
+                lowest[parent] = min(lowest.get(parent, rows[n].price), rows[n].price)
+        for parent, price in lowest.items():
+            rows[parent].price = price
         with transaction.atomic():
-            created = Product.objects.bulk_create(products)
+            Product.objects.bulk_create([p for n, p in rows.items() if n not in parent_of])
+            for n, parent in parent_of.items():
+                rows[n].parent_id = rows[parent].pk
+            Product.objects.bulk_create([rows[n] for n in parent_of])
             InventoryMovement.objects.bulk_create(
                 InventoryMovement(
                     product_id=product.pk,
@@ -145,7 +175,17 @@ def seed_products(total: int, category_ids: list[int]) -> None:
                     reason=MovementReason.RESTOCK,
                     note="benchmark seed",
                 )
-                for product in created
+                for product in rows.values()
+                if not product.is_parent
+            )
+            ProductImage.objects.bulk_create(
+                ProductImage(
+                    product_id=product.pk,
+                    image=f"nexus/products/{product.pk}/bench-{n:06d}.png",
+                    alt_text=product.name,
+                )
+                for n, product in rows.items()
+                if n % IMAGE_EVERY == 0
             )
         progress(last - start, total - start)
 
@@ -194,8 +234,19 @@ def analyze() -> None:
 def seed(total: int) -> Fixtures:
     category_ids = seed_categories()
     seed_products(total, category_ids)
+    # What can be bought (standalone products and variants): orders, details.
     product_ids = list(
-        Product.objects.filter(is_active=True).order_by("id").values_list("id", flat=True)
+        Product.objects.filter(is_active=True, is_parent=False)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    first_names = list(
+        Product.objects.filter(is_active=True, parent__isnull=True)
+        .order_by("id")
+        .values_list("name", flat=True)[:1000]
+    )
+    search_names = random.Random(SEARCH_SAMPLE).sample(
+        first_names, min(SEARCH_SAMPLE, len(first_names))
     )
     reader, buyers = seed_users()
     seed_reader_orders(reader, product_ids[:100])
@@ -206,4 +257,6 @@ def seed(total: int) -> Fixtures:
         hot_product_id=product_ids[0],
         reader_token=str(AccessToken.for_user(reader)),
         buyer_tokens=[str(AccessToken.for_user(buyer)) for buyer in buyers],
+        search_names=search_names,
+        listed=Product.objects.filter(is_active=True, parent__isnull=True).count(),
     )

@@ -7,6 +7,7 @@ from example_project import urls as project_urls
 
 urlpatterns = [
     path("bench/products/", baselines.product_list, name="bench-product-list"),
+    path("bench/products/facets/", baselines.product_facets, name="bench-product-facets"),
     path("bench/products/<int:pk>/", baselines.product_detail, name="bench-product-detail"),
     path("bench/categories/", baselines.category_list, name="bench-category-list"),
     path("bench/orders/", baselines.order_list, name="bench-order-list"),

@@ -67,3 +67,22 @@ class ProductFactory(factory.django.DjangoModelFactory):
             InventoryMovement.objects.create(
                 product=self, change=self.stock, reason=MovementReason.RESTOCK, note="opening"
             )
+
+
+class ParentProductFactory(ProductFactory):
+    """A parent of variants: declares option names, holds no stock, is never sold."""
+
+    name = factory.Sequence(lambda n: f"Shirt {n}")
+    sku = factory.Sequence(lambda n: f"PARENT-{n:05d}")
+    stock = 0
+    is_parent = True
+    option_names = factory.LazyFunction(lambda: ["size", "colour"])
+
+
+class VariantFactory(ProductFactory):
+    """A variant of ``parent`` (in its category); ``option_values`` must name the parent's
+    options."""
+
+    parent = factory.SubFactory(ParentProductFactory)
+    category = factory.LazyAttribute(lambda v: v.parent.category)
+    option_values = factory.LazyFunction(lambda: {"size": "M", "colour": "red"})

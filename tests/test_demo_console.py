@@ -25,6 +25,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
         DEBUG="True",
         SQLITE_PATH=str(base / "db.sqlite3"),
         EMAIL_FILE_PATH=str(emails),
+        MEDIA_ROOT=str(base / "media"),
         DJANGO_SETTINGS_MODULE="example_project.settings",
     )
     # The environment of `make`, not of this suite (which may set these for its own use).

@@ -139,6 +139,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles"
+# Uploaded files (product images): local files here, served by runserver in DEBUG (see
+# urls.py); in production a web server serves MEDIA_URL, or STORAGES["default"] names S3
+# or another django-storages backend (docs/guide/catalog.md).
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or BASE_DIR / "media"
+MEDIA_URL = os.environ.get("MEDIA_URL") or "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

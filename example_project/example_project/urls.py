@@ -1,6 +1,8 @@
 """URLs of the example project: a landing page, the whole API under /api/, its schema and the
 admin."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_yasg import openapi
@@ -42,6 +44,10 @@ urlpatterns = [
     # Django would show an HTML page (and an HTML 500 for POST /api/orders, APPEND_SLASH).
     re_path(r"^api(?:/.*)?$", api_fallback),
 ]
+
+# Product images stored as local files, served by Django in DEBUG only (``static()`` adds
+# nothing otherwise): the demo's pictures show in the list, Swagger UI and the admin.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # JSON errors under /api/, Django's HTML pages elsewhere.
 handler400 = "nexus_catalog.api.errors.handler400"

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from nexus_catalog.exceptions import NexusError
 from nexus_catalog.models import (
@@ -24,6 +25,7 @@ from nexus_catalog.models import (
     Payment,
     PaymentEvent,
     Product,
+    ProductImage,
 )
 from nexus_catalog.models.inventory import MovementReason
 from nexus_catalog.request_context import audit_context
@@ -93,14 +95,81 @@ class ProductAdminForm(forms.ModelForm):
         return change
 
 
+class ProductKindFilter(admin.SimpleListFilter):
+    """Standalone products, parents of variants, or variants."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("standalone", "standalone"), ("parent", "parent"), ("variant", "variant")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        kind = self.value()
+        if kind == "standalone":
+            return queryset.filter(parent__isnull=True, is_parent=False)
+        if kind == "parent":
+            return queryset.filter(is_parent=True)
+        if kind == "variant":
+            return queryset.filter(parent__isnull=False)
+        return queryset
+
+
+class VariantInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A parent's variants, each a product of its own (edited on its own page: its stock
+    goes through the ledger, its values through the variants' rules)."""
+
+    model = Product
+    fk_name = "parent"
+    fields = ["name", "sku", "option_values", "price", "stock", "is_active"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    verbose_name = "variant"
+    verbose_name_plural = "variants"
+
+
+class ProductImageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The product's images in position order; uploaded, reordered and deleted through
+    ``/api/products/<id>/images/``, where Pillow checks each file and the change is
+    audited."""
+
+    model = ProductImage
+    fields = ["preview", "alt_text", "position"]
+    readonly_fields = fields
+    extra = 0
+
+    @admin.display(description="image")
+    def preview(self, image: ProductImage) -> str:
+        return format_html(
+            '<img src="{}" alt="{}" style="max-height:64px">', image.image.url, image.alt_text
+        )
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
-    list_display = ["name", "sku", "price", "stock", "is_active", "category"]
-    list_filter = ["is_active", "category"]
+    list_display = ["name", "sku", "price", "stock", "is_active", "category", "parent"]
+    list_filter = [ProductKindFilter, "is_active", "category"]
     search_fields = ["name", "sku"]
-    list_select_related = ["category"]
-    readonly_fields = ["slug", "stock", "created_at", "updated_at"]
+    list_select_related = ["category", "parent"]
+    # The kind of a product, its parent and option names are set when it is created
+    # (through the API); a parent's price is its variants' lowest (services.variants).
+    readonly_fields = [
+        "slug",
+        "stock",
+        "parent",
+        "option_names",
+        "option_values",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [VariantInline, ProductImageInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Product | None) -> list[Any]:
+        if obj is None:
+            return []
+        return [VariantInline, ProductImageInline] if obj.is_parent else [ProductImageInline]
 
     def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
         context = audit_context(request)

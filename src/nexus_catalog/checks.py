@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, register
@@ -38,7 +39,13 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
                 id="nexus_catalog.E002",
             )
         )
-    for key in ("PAGE_SIZE", "MAX_PAGE_SIZE", "MAX_ORDER_LINES", "MAX_LINE_QUANTITY"):
+    for key in (
+        "PAGE_SIZE",
+        "MAX_PAGE_SIZE",
+        "MAX_ORDER_LINES",
+        "MAX_LINE_QUANTITY",
+        "MAX_IMAGE_BYTES",
+    ):
         value = getattr(catalog_settings, key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             errors.append(
@@ -75,6 +82,28 @@ def check_catalog_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
             Error(
                 "NEXUS_CATALOG['CART_RESERVATION_MINUTES'] must be a whole number of minutes "
                 f"(0 or None: no reservations), not {minutes!r}.",
+                id="nexus_catalog.E002",
+            )
+        )
+    bands = catalog_settings.FACET_PRICE_BANDS
+    if not (
+        isinstance(bands, (list, tuple))
+        and all(isinstance(b, (int, Decimal)) and not isinstance(b, bool) for b in bands)
+        and all(a < b for a, b in zip([0, *bands], bands, strict=False))
+    ):
+        errors.append(
+            Error(
+                "NEXUS_CATALOG['FACET_PRICE_BANDS'] must be a list of ascending positive "
+                f"numbers (ints or Decimals), not {bands!r}.",
+                id="nexus_catalog.E002",
+            )
+        )
+    language = catalog_settings.SEARCH_LANGUAGE
+    if not (isinstance(language, str) and re.fullmatch(r"[a-z_]+", language)):
+        errors.append(
+            Error(
+                "NEXUS_CATALOG['SEARCH_LANGUAGE'] must be a PostgreSQL text-search "
+                f"configuration name such as 'english', not {language!r}.",
                 id="nexus_catalog.E002",
             )
         )

@@ -87,6 +87,15 @@ DEFAULTS: dict[str, Any] = {
     # shipping address checks out; the order has no user and is reached with the secret
     # returned once by the checkout. Off: an anonymous checkout is a 401.
     "GUEST_CHECKOUT": False,
+    # Catalog search on PostgreSQL: the text-search configuration (``english``, ``simple``,
+    # ``french``...; see ``\\dF`` in psql). Migration 0010 builds the GIN index in the
+    # configuration set when it runs; the search reads this one (see the catalog guide on
+    # changing it). SQLite ignores it (substring search).
+    "SEARCH_LANGUAGE": "english",
+    # Upper bounds of the facets' price bands, ascending: [10, 50] gives 0-10, 10-50, 50+.
+    "FACET_PRICE_BANDS": [10, 25, 50, 100, 250],
+    # The largest product image a staff upload may send, in bytes.
+    "MAX_IMAGE_BYTES": 5 * 1024 * 1024,
     # Sender of order e-mails; ``None`` means Django's DEFAULT_FROM_EMAIL.
     "ORDER_EMAIL_FROM": None,
     # Payments (docs/guide/payments.md); a nested namespace of its own. The built-in

@@ -103,6 +103,21 @@ class CategoryCycle(NexusError):
     default_message = "A category cannot be placed under itself or one of its subcategories."
 
 
+class CatalogValidationError(NexusError):
+    """A product, a variant or an image as submitted breaks a catalog rule (400);
+    ``errors`` maps fields to messages."""
+
+    default_message = "The product is invalid."
+
+    def __init__(self, errors: Mapping[str, Any]) -> None:
+        self.errors = dict(errors)
+        super().__init__(self.default_message)
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        return self.errors
+
+
 # -- Carts and checkout ---------------------------------------------------------------------
 
 

@@ -147,3 +147,51 @@ def test_same_work_placement_queues_the_packages_delivery_task(monkeypatch):
     )
     baselines._enqueue_delivery("event-1")
     assert sent == [(deliver_audit_event.name, {"args": ["event-1"], "ignore_result": True})]
+
+
+@pytest.fixture
+def shelf_with_variants(category):
+    from nexus_catalog.models import ProductImage
+    from nexus_catalog.services import catalog
+    from tests.factories import ParentProductFactory
+
+    ProductFactory(category=category, name="Anvil", price=Decimal("30.00"))
+    shirt = ParentProductFactory(category=category, name="Shirt", option_names=["size"])
+    for size, price in (("M", "12.00"), ("L", "15.00")):
+        catalog.create_product(
+            {
+                "name": f"Shirt {size}",
+                "sku": f"SHIRT-{size}",
+                "price": Decimal(price),
+                "category": category,
+                "parent": shirt,
+                "option_values": {"size": size},
+            },
+            actor=None,
+            stock=3,
+        )
+    ProductImage.objects.create(product=shirt, image="nexus/products/shirt.png", alt_text="A")
+    return shirt
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"page_size": 20}, {"min_price": "10", "max_price": "13"}, {"search": "shirt"}],
+)
+def test_product_list_answers_the_apis_document(rf, api_client, shelf_with_variants, query):
+    api = api_client.get("/api/products/", query).json()
+    raw = body(baselines.product_list(rf.get("/bench/products/", query)))
+    assert raw["results"] == api["results"] and raw["count"] == api["count"]
+    assert "Shirt" in {row["name"] for row in raw["results"]}
+
+
+def test_product_detail_and_facets_answer_the_apis_documents(rf, api_client, shelf_with_variants):
+    pk = shelf_with_variants.pk
+    assert (
+        body(baselines.product_detail(rf.get("/"), pk))
+        == api_client.get(f"/api/products/{pk}/").json()
+    )
+    assert (
+        body(baselines.product_facets(rf.get("/")))
+        == api_client.get("/api/products/facets/").json()
+    )

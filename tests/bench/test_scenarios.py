@@ -23,6 +23,9 @@ def test_every_scenario_of_the_issue_is_built(tmp_path):
         "product_list_100",
         "product_list_20_filtered",
         "product_list_100_filtered",
+        "product_search",
+        "product_search_broad",
+        "product_facets",
         "product_detail",
         "category_list",
         "order_list",
@@ -77,3 +80,11 @@ def test_every_read_keeps_its_target(tmp_path):
     assert targets["product_list_20"] == targets["product_list_20_filtered"] == 0.7
     assert targets["product_list_100"] == targets["product_list_100_filtered"] == 0.6
     assert targets["product_detail"] == targets["category_list"] == 0.7
+
+
+def test_list_pages_stop_where_the_listed_rows_end(tmp_path):
+    # 830 listed rows fill 8 pages of 100: page 9 would be the API's 404.
+    short = Fixtures(**{**fixtures().__dict__, "listed": 830})
+    by_name = {s.name: s for s in scenarios.build(short, tmp_path)}
+    assert len(by_name["product_list_100"].load.paths.read_text().splitlines()) == 8
+    assert len(by_name["product_list_20"].load.paths.read_text().splitlines()) == 10

@@ -121,3 +121,32 @@ def test_order_action_refuses_an_illegal_move(admin_client, pending_order):
     )
 
     assert Order.objects.get(pk=pending_order.pk).status == OrderStatus.PENDING
+
+
+def test_a_parents_page_shows_its_variants_and_images(admin_client, category):
+    from nexus_catalog.models import ProductImage
+    from tests.factories import ParentProductFactory, VariantFactory
+
+    shirt = ParentProductFactory(category=category, name="Shirt")
+    VariantFactory(parent=shirt, name="Shirt M", sku="SHIRT-M-RED")
+    ProductImage.objects.create(product=shirt, image="nexus/products/shirt.png", alt_text="Front")
+
+    response = admin_client.get(reverse("admin:nexus_catalog_product_change", args=[shirt.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "SHIRT-M-RED" in page and "nexus/products/shirt.png" in page and "Front" in page
+
+
+@pytest.mark.parametrize("kind", ["standalone", "parent", "variant"])
+def test_products_filter_by_kind(admin_client, category, product, kind):
+    from tests.factories import ParentProductFactory, VariantFactory
+
+    shirt = ParentProductFactory(category=category, name="Shirt")
+    medium = VariantFactory(parent=shirt, name="Shirt M")
+    expected = {"standalone": product, "parent": shirt, "variant": medium}[kind]
+
+    response = admin_client.get(reverse("admin:nexus_catalog_product_changelist"), {"kind": kind})
+
+    shown = list(response.context["cl"].queryset)
+    assert shown == [expected]

@@ -42,8 +42,16 @@ def test_anyone_can_list_products(api_client, product):
         "stock": 10,
         "category": product.category_id,
         "is_active": True,
+        "parent": None,
+        "is_parent": False,
+        "option_names": [],
+        "option_values": {},
         "created_at": body["results"][0]["created_at"],
         "updated_at": body["results"][0]["updated_at"],
+        "variants": [],
+        "price_range": {"min": "10.00", "max": "10.00"},
+        "in_stock": True,
+        "images": [],
     }
 
 

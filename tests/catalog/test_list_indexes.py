@@ -1,4 +1,5 @@
-"""The product list's filtered count reads only an index; the migrations match the models."""
+"""The product list's filtered count reads only an index and its page walks one in order;
+the migrations match the models."""
 
 from __future__ import annotations
 
@@ -63,3 +64,20 @@ def test_filtered_count_is_an_index_only_scan(api_client, catalog_rows):
     count_sql = next(q["sql"] for q in captured if "COUNT(" in q["sql"].upper())
     explained = plan(count_sql)
     assert "Index Only Scan using nexus_prod_active_cat_price" in explained, explained
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_filtered_page_is_one_scan_of_the_product_table(api_client, catalog_rows):
+    # The page reads the product table once through an index, with a LIMIT: no join of
+    # what the filters match to the rows shown (the first pass's ``id IN (SELECT
+    # COALESCE(parent_id, id) ...)``, which kept the planner from walking the list's index
+    # in order and stopping at the page).
+    with CaptureQueriesContext(connection) as captured:
+        response = api_client.get("/api/products/", {"category": catalog_rows.pk, **FILTERED})
+    assert [row["name"] for row in response.json()["results"]] == ["S0", "S1", "S2"]
+
+    page_sql = next(q["sql"] for q in captured if "ORDER BY" in q["sql"].upper())
+    explained = plan(page_sql)
+    assert explained.count("Scan using") == 1, explained
+    assert "Join" not in explained and "SubPlan" not in explained, explained

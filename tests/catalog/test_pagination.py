@@ -147,12 +147,14 @@ def test_default_limit_is_one_thousand():
 
 
 @pytest.mark.parametrize("params", [{"page": 1}, {"page": 2}, {"page": 3}, {"page": "last"}])
-def test_a_page_is_two_queries_whatever_the_count(
+def test_a_page_is_three_queries_whatever_the_count(
     api_client, count_limit, twelve, django_assert_num_queries, params
 ):
+    # The count, the page, and the images of its products (standalone products: no
+    # variants to read).
     count_limit(5)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = api_client.get(PRODUCTS, {"page_size": 4, **params})
 
     assert response.status_code == 200

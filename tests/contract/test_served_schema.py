@@ -113,7 +113,7 @@ def test_request_definitions_hold_only_what_a_client_sends(schema):
     patch = body(schema, schema["paths"]["/products/{id}/"]["patch"])
 
     assert not {"id", "slug", "created_at", "updated_at"} & set(create["properties"])
-    assert set(create["required"]) == {"name", "sku", "price", "category"}
+    assert set(create["required"]) == {"name", "sku", "category"}  # price: not for a parent
     assert "required" not in patch
     assert schema["paths"]["/products/{id}/"]["get"]["responses"]["200"]["schema"] == {
         "$ref": "#/definitions/Product"

@@ -12,14 +12,14 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 
 from nexus_catalog.conf import ID_COLUMN_MAX
 from nexus_catalog.models import Product
-from nexus_catalog.services import reservations
+from nexus_catalog.services import listing, search
 
 ORDERING_FIELDS = ("name", "price", "created_at", "stock")
 
@@ -181,7 +181,8 @@ class ProductFilter(LeanFilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=200,
-        label="Case-insensitive text found in the name, the description or the SKU.",
+        label="Words of the name, the SKU or the description (PostgreSQL: full text by rank, "
+        "typos in the name tolerated; SQLite: case-insensitive substring).",
     )
     in_stock = BooleanParameterFilter(
         method="filter_in_stock",
@@ -199,13 +200,14 @@ class ProductFilter(LeanFilterSet):
         form = ProductFilterForm
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            Q(name__icontains=value) | Q(description__icontains=value) | Q(sku__icontains=value)
-        )
+        # Full text by rank on PostgreSQL, substrings elsewhere (nexus_catalog.services.search);
+        # an ``ordering`` given too sorts after this.
+        return search.ranked(search.matching(queryset, value), value)
 
     def filter_in_stock(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        # Units held by carts (reservations on) are not in stock for a customer.
-        return reservations.filter_in_stock(queryset, value)
+        # A parent is in stock when one of its active variants is.
+        in_stock = listing.in_stock()
+        return queryset.filter(in_stock if value else ~in_stock)
 
 
 _SCHEMA_TYPES: dict[str, dict[str, Any]] = {

@@ -12,7 +12,9 @@ produces exactly what they output, faster:
   plain serializers included, as an order's lines) renders through a shape computed once
   per class, instead of building its fields on every instantiation.
 
-Only serializers made of plain fields qualify; the shapes are ``None`` for any other (a
+A serializer may name ``ATTACHED_FIELDS``: fields the viewset adds to the shaped rows
+itself, for a whole page at once (a product's variants and images); the shape skips them.
+Otherwise only serializers made of plain fields qualify; the shapes are ``None`` for any other (a
 method field, a dotted source...) or when the host changed DRF's number or date formats,
 and DRF's usual path is taken.
 """
@@ -95,6 +97,10 @@ def _converter(field: fields.Field) -> Converter | None:
         field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING
     ):
         return None
+    if isinstance(field, (fields.ListField, fields.DictField)):
+        # A JSON column: ``values()`` gives the decoded list or dict, as the field shows it
+        # when its items need no conversion.
+        return _as_is if _converter(field.child) is _as_is else None
     if isinstance(field, _AS_IS) and not isinstance(field, fields.HiddenField):
         return _as_is
     return None
@@ -142,8 +148,10 @@ def row_shape(serializer_class: type[serializers.Serializer]) -> RowShape | None
 @cache
 def _row_shape(serializer_class: type[serializers.Serializer]) -> RowShape | None:
     columns = []
+    # Fields the viewset computes for a whole page after reading the rows.
+    attached = getattr(serializer_class, "ATTACHED_FIELDS", ())
     for name, field in serializer_class().fields.items():
-        if field.write_only:
+        if field.write_only or name in attached:
             continue
         convert = _converter(field)
         if convert is None or "." in field.source or field.source == "*":

@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from nexus_accounts.models.addresses import ADDRESS_FIELDS
 from nexus_catalog.api.reads import FastRepresentationMixin
-from nexus_catalog.conf import ID_COLUMN_MAX, catalog_settings
+from nexus_catalog.conf import ID_COLUMN_MAX, STOCK_COLUMN_MAX, catalog_settings
 from nexus_catalog.models import (
     AuditLog,
     Category,
@@ -26,6 +26,7 @@ from nexus_catalog.models import (
     Payment,
     Product,
 )
+from nexus_catalog.services import listing
 
 TEXT_MAX_LENGTH = 2000
 
@@ -42,17 +43,98 @@ class CategorySerializer(serializers.ModelSerializer):
         read_only_fields = ["slug", "created_at", "updated_at"]
 
 
-class ProductSerializer(serializers.ModelSerializer):
-    """A product. `stock` may be set by staff: the difference from the current stock is
-    recorded as one inventory movement (`restock` up, `adjustment` down)."""
+class ProductImageSerializer(serializers.Serializer):
+    """An image of a product: its URL from the storage, in position order."""
 
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(read_only=True, help_text="Where the storage serves the file.")
+    alt_text = serializers.CharField(read_only=True, allow_blank=True)
+    position = serializers.IntegerField(read_only=True)
+
+
+class ProductImageUploadSerializer(serializers.Serializer):
+    """A multipart upload of one image (staff)."""
+
+    image = serializers.FileField(
+        help_text="A JPEG, PNG, GIF or WebP file; at most MAX_IMAGE_BYTES."
+    )
+    alt_text = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    position = serializers.IntegerField(
+        min_value=0, max_value=STOCK_COLUMN_MAX, required=False, help_text="Default: last."
+    )
+
+
+class ImageOrderSerializer(serializers.Serializer):
+    order = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=ID_COLUMN_MAX),
+        max_length=1000,
+        help_text="Every image id of the product, in the new order.",
+    )
+
+
+class VariantSerializer(serializers.Serializer):
+    """A variant as its parent's payload lists it."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+    sku = serializers.CharField(read_only=True)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    stock = serializers.IntegerField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    option_values = serializers.DictField(child=serializers.CharField(), read_only=True)
+    images = ProductImageSerializer(many=True, read_only=True)
+
+
+class PriceRangeSerializer(serializers.Serializer):
+    min = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+    max = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    """A product: standalone, a parent of variants (`option_names` given at creation; never
+    sold, no stock) or a variant (`parent` and `option_values`, one value per option name
+    of the parent). `stock` may be set by staff: the difference from the current stock is
+    recorded as one inventory movement (`restock` up, `adjustment` down).
+
+    `variants`, `price_range`, `in_stock` and `images` are computed: a parent's range and
+    stock are its active variants', and its `price` their lowest."""
+
+    price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text='Required, except for a parent, whose price is its "from" price: the '
+        "lowest of its active variants', kept by the server (0.00 by default until then).",
+    )
     stock = serializers.IntegerField(
         min_value=0,
         required=False,
         help_text="Units in stock; at most MAX_STOCK (staff). With cart reservations on, "
         "customers are shown the units not held by carts.",
     )
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The parent of a variant (set at creation only).",
+    )
+    option_names = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        max_length=5,
+        help_text='A parent\'s option names, such as `["size", "colour"]` (at creation only).',
+    )
+    option_values = serializers.DictField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        help_text="A variant's value for each option name of its parent.",
+    )
+    variants = VariantSerializer(many=True, read_only=True)
+    price_range = PriceRangeSerializer(read_only=True)
+    in_stock = serializers.BooleanField(read_only=True)
+    images = ProductImageSerializer(many=True, read_only=True)
 
     class Meta:
         model = Product
@@ -66,13 +148,28 @@ class ProductSerializer(serializers.ModelSerializer):
             "stock",
             "category",
             "is_active",
+            "parent",
+            "is_parent",
+            "option_names",
+            "option_values",
             "created_at",
             "updated_at",
+            "variants",
+            "price_range",
+            "in_stock",
+            "images",
         ]
-        read_only_fields = ["slug", "created_at", "updated_at"]
+        read_only_fields = ["slug", "is_parent", "created_at", "updated_at"]
 
-    #: The columns the list and detail read (``.only()``): the fields, the category as its id.
-    READ_FIELDS = tuple("category_id" if name == "category" else name for name in Meta.fields)
+    #: Computed for a page at once by nexus_catalog.services.listing (see attach_summaries).
+    ATTACHED_FIELDS = ("variants", "price_range", "in_stock", "images")
+
+    #: The columns the list and detail read (``.only()``): the fields, foreign keys as ids.
+    READ_FIELDS = tuple(
+        f"{name}_id" if name in ("category", "parent") else name
+        for name in Meta.fields
+        if name not in ("variants", "price_range", "in_stock", "images")
+    )
 
     def validate_stock(self, value: int) -> int:
         # The setting is read per request (it may change); the service checks it again.
@@ -81,6 +178,49 @@ class ProductSerializer(serializers.ModelSerializer):
                 f"At most {catalog_settings.MAX_STOCK} units (MAX_STOCK)."
             )
         return value
+
+    def to_representation(self, instance: Product) -> dict[str, Any]:
+        fields = self.fields
+        data = {}
+        for name in self.Meta.fields:
+            if name in self.ATTACHED_FIELDS:
+                continue
+            field = fields[name]
+            attribute = field.get_attribute(instance)
+            data[name] = None if attribute is None else field.to_representation(attribute)
+        row = {"id": instance.pk, "is_parent": instance.is_parent, "price": instance.price}
+        row["stock"] = instance.stock
+        attach_summaries([data], [row], include_inactive=True)
+        return data
+
+
+def attach_summaries(
+    payloads: list[dict[str, Any]], rows: list[dict[str, Any]], *, include_inactive: bool
+) -> None:
+    """Add the computed fields to a page of product payloads (``rows``: their ``id``,
+    ``is_parent``, ``price`` and ``stock`` as read), in two queries for the whole page (one
+    when it shows no parent)."""
+    found = listing.summaries(rows, include_inactive=include_inactive)
+    for payload, row in zip(payloads, rows, strict=True):
+        summary = found[row["id"]]
+        if row["is_parent"]:
+            payload["variants"] = [
+                {**variant, "price": _money(variant["price"])} for variant in summary.variants
+            ]
+            payload["price_range"] = {
+                "min": _money(summary.price_min),
+                "max": _money(summary.price_max),
+            }
+        else:
+            # A product's own price, already rendered in the payload.
+            payload["variants"] = []
+            payload["price_range"] = {"min": payload["price"], "max": payload["price"]}
+        payload["in_stock"] = summary.in_stock
+        payload["images"] = summary.images
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value.quantize(Decimal('0.01')):f}"
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -343,3 +483,37 @@ class WebhookAnswerSerializer(serializers.Serializer):
     `ignored` (a type the provider does not act on) or `unmatched` (no known payment)."""
 
     status = serializers.CharField(read_only=True)
+
+
+class CategoryCountSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    count = serializers.IntegerField(read_only=True)
+
+
+class PriceBandSerializer(serializers.Serializer):
+    min = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    max = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True, help_text="null: open."
+    )
+    count = serializers.IntegerField(read_only=True)
+
+
+class InStockCountSerializer(serializers.Serializer):
+    true = serializers.IntegerField(read_only=True)
+    false = serializers.IntegerField(read_only=True)
+
+
+class FacetsSerializer(serializers.Serializer):
+    """Counts of the purchasable products (standalone products and variants) that the
+    list's filters keep."""
+
+    count = serializers.IntegerField(read_only=True)
+    categories = CategoryCountSerializer(many=True, read_only=True)
+    options = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        read_only=True,
+        help_text='Per option name, the count of each value: `{"size": {"M": 3}}`.',
+    )
+    price_bands = PriceBandSerializer(many=True, read_only=True)
+    in_stock = InStockCountSerializer(read_only=True)

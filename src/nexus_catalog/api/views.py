@@ -19,7 +19,9 @@ from drf_yasg import openapi
 from drf_yasg.utils import swagger_auto_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,15 +46,24 @@ from nexus_catalog.api.serializers import (
     AuditLogPageSerializer,
     AuditLogSerializer,
     CategorySerializer,
+    FacetsSerializer,
+    ImageOrderSerializer,
     OrderCreateSerializer,
     OrderSerializer,
     OrderUpdateSerializer,
+    ProductImageSerializer,
+    ProductImageUploadSerializer,
     ProductSerializer,
     TransitionSerializer,
+    attach_summaries,
 )
-from nexus_catalog.models import AuditLog, Category, Order, Product
+from nexus_catalog.conf import ID_COLUMN_MAX
+from nexus_catalog.models import AuditLog, Category, Order, Product, ProductImage
 from nexus_catalog.request_context import REQUEST_ID_HEADER, audit_context, request_id
 from nexus_catalog.services import catalog, guest, ordering, reservations
+from nexus_catalog.services import facets as facet_counts
+from nexus_catalog.services import images as product_images
+from nexus_catalog.services import listing as catalog_listing
 from nexus_catalog.services.audit import AuditContext, object_type
 
 ERRORS = {
@@ -132,8 +143,8 @@ class ValuesReadMixin:
         queryset = self.filter_queryset(self.get_queryset()).values(*shape.sources)
         page = self.paginate_queryset(queryset)
         if page is not None:
-            return self.get_paginated_response(shape.rows(page))
-        return Response(shape.rows(queryset))
+            return self.get_paginated_response(self.attach_rows(shape.rows(page)))
+        return Response(self.attach_rows(shape.rows(queryset)))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         shape = row_shape(self.get_serializer_class())
@@ -144,7 +155,11 @@ class ValuesReadMixin:
         row = get_object_or_404(
             queryset.values(*shape.sources), **{self.lookup_field: kwargs[lookup]}
         )
-        return Response(shape.rows([row])[0])
+        return Response(self.attach_rows(shape.rows([row]))[0])
+
+    def attach_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Add what the serializer computes for a whole page (its ``ATTACHED_FIELDS``)."""
+        return rows
 
 
 class CategoryViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet):
@@ -176,12 +191,17 @@ class CategoryViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSe
         return super().destroy(request, *args, **kwargs)
 
 
+VARIANTS_MODES = ("grouped", "flat")
+
+
 class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet):
     """Products. Read: anyone (inactive products are hidden from non-staff); write: staff.
 
-    Staff may set `stock`: the difference becomes one inventory movement. With cart
-    reservations on, a customer's `stock` is the units they may buy: the stock less the
-    units carts hold; staff see the stock itself.
+    The list shows parents with their variants and standalone products; `?variants=flat`
+    lists what can be bought (standalone products and variants). A product is found by id
+    or by slug (`/api/products/blue-shirt/`). Staff may set `stock`: the difference
+    becomes one inventory movement. With cart reservations on, a customer's `stock` is the
+    units they may buy: the stock less the units carts hold; staff see the stock itself.
     """
 
     serializer_class = ProductSerializer
@@ -199,25 +219,81 @@ class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet
             queryset = queryset.filter(is_active=True)
         return queryset
 
+    @swagger_auto_schema(
+        manual_parameters=[
+            openapi.Parameter(
+                "variants",
+                openapi.IN_QUERY,
+                type=openapi.TYPE_STRING,
+                enum=list(VARIANTS_MODES),
+                description="grouped (default): parents with their variants and standalone "
+                "products; flat: what can be bought (standalone products and variants).",
+            )
+        ]
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         data = response.data
         self._show_available(data["results"] if isinstance(data, dict) else data)
         return response
 
+    def _variants_mode(self) -> str:
+        mode = self.request.query_params.get("variants") or "grouped"
+        if mode not in VARIANTS_MODES:
+            raise ValidationError({"variants": ["grouped (the default) or flat."]})
+        return mode
+
+    def filter_queryset(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        if self.action == "retrieve":
+            return super().filter_queryset(queryset)
+        if self.action != "list":
+            return queryset
+        # The filters read each row's own columns (a parent's category, "from" price and
+        # text; its stock through its variants): see services.variants. So the list stays
+        # the walk of one index with a LIMIT, whichever rows it shows.
+        if self._variants_mode() == "flat":
+            return super().filter_queryset(queryset.filter(is_parent=False))
+        return super().filter_queryset(queryset.filter(catalog_listing.LISTED))
+
+    def attach_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        attach_summaries(rows, rows, include_inactive=is_staff(self.request))
+        return rows
+
+    def get_object(self) -> Product:
+        queryset = self.get_queryset()
+        key = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        product = get_object_or_404(queryset, **_product_lookup(key))
+        self.check_object_permissions(self.request, product)
+        return product
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().retrieve(request, *args, **kwargs)
+        shape = row_shape(self.get_serializer_class())
+        if shape is None:
+            response = super().retrieve(request, *args, **kwargs)
+        else:
+            key = kwargs[self.lookup_url_kwarg or self.lookup_field]
+            queryset = self.filter_queryset(self.get_queryset())
+            row = get_object_or_404(queryset.values(*shape.sources), **_product_lookup(key))
+            response = Response(self.attach_rows(shape.rows([row]))[0])
         self._show_available([response.data])
         return response
 
     def _show_available(self, rows: list[dict[str, Any]]) -> None:
         """A customer is never promised units that carts hold (reservations on: one query
-        per page; off: none). Staff see the stock column, which is what they edit."""
+        per page; off: none). Staff see the stock column, which is what they edit. The
+        variants a parent lists and its ``in_stock`` follow."""
         if not rows or not reservations.enabled() or is_staff(self.request):
             return
-        available = reservations.available_stock({row["id"]: row["stock"] for row in rows})
-        for row in rows:
+        variants = [variant for row in rows for variant in row.get("variants") or ()]
+        shown = [*rows, *variants]
+        available = reservations.available_stock({row["id"]: row["stock"] for row in shown})
+        for row in shown:
             row["stock"] = available[row["id"]]
+        for row in rows:
+            if row.get("variants"):
+                row["in_stock"] = any(v["is_active"] and v["stock"] > 0 for v in row["variants"])
+            elif "in_stock" in row:
+                row["in_stock"] = row["stock"] > 0
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -243,6 +319,99 @@ class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet
     @swagger_auto_schema(responses={204: "Deleted.", 409: openapi.Response("Ordered before.")})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().destroy(request, *args, **kwargs)
+
+    @swagger_auto_schema(responses={200: FacetsSerializer, 400: ERRORS[400]})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def facets(self, request: Request) -> Response:
+        """Counts of what can be bought (standalone products and variants) after the
+        list's filters (`category`, `min_price`, `max_price`, `search`, `in_stock`): per
+        category, per option value, per price band (`FACET_PRICE_BANDS`) and in stock or
+        not. Three queries whatever the catalog's size."""
+        sellable = self.get_queryset().filter(is_parent=False)
+        filtered = ProductFilterBackend().filter_queryset(request, sellable, self)
+        return Response(FacetsSerializer(facet_counts.facets(filtered)).data)
+
+    @swagger_auto_schema(
+        request_body=ProductImageUploadSerializer,
+        responses={201: ProductImageSerializer, **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser],
+        serializer_class=ProductImageUploadSerializer,
+    )
+    def images(self, request: Request, pk: str | None = None) -> Response:
+        """Upload an image of the product (staff; `multipart/form-data` with `image`,
+        optional `alt_text` and `position`). Pillow checks that it is a JPEG, PNG, GIF or
+        WebP image of at most `MAX_IMAGE_BYTES`."""
+        product = self.get_object()
+        serializer = ProductImageUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        image = product_images.add_image(
+            product,
+            data["image"],
+            alt_text=data["alt_text"],
+            position=data.get("position"),
+            actor=request.user,
+            context=self.audit_context(),
+        )
+        return Response(_image_payload(image), status=status.HTTP_201_CREATED)
+
+    @swagger_auto_schema(
+        request_body=ImageOrderSerializer,
+        responses={200: ProductImageSerializer(many=True), **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="images/order",
+        serializer_class=ImageOrderSerializer,
+    )
+    def order_images(self, request: Request, pk: str | None = None) -> Response:
+        """Reorder the product's images (staff): `{"order": [image ids]}`, every image once."""
+        product = self.get_object()
+        serializer = ImageOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ordered = product_images.reorder_images(
+            product,
+            serializer.validated_data["order"],
+            actor=request.user,
+            context=self.audit_context(),
+        )
+        return Response([_image_payload(image) for image in ordered])
+
+    @swagger_auto_schema(responses={204: "Deleted.", 404: ERRORS[404]})
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"images/(?P<image_id>[0-9]{1,18})",
+        serializer_class=ProductImageSerializer,
+    )
+    def delete_image(self, request: Request, pk: str | None = None, image_id: str = "") -> Response:
+        """Delete one image of the product (staff); the file goes once the deletion commits."""
+        product = self.get_object()
+        image = get_object_or_404(ProductImage.objects.filter(product=product), pk=int(image_id))
+        product_images.delete_image(image, actor=request.user, context=self.audit_context())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _product_lookup(key: str) -> dict[str, Any]:
+    """An id when ``key`` is digits (within the id column's range), a slug otherwise."""
+    if key.isascii() and key.isdigit():
+        value = int(key)
+        return {"pk": value} if value <= ID_COLUMN_MAX else {"pk": 0}
+    return {"slug": key}
+
+
+def _image_payload(image: ProductImage) -> dict[str, Any]:
+    return {
+        "id": image.pk,
+        "url": image.image.url,
+        "alt_text": image.alt_text,
+        "position": image.position,
+    }
 
 
 class OrderViewSet(

@@ -1,6 +1,6 @@
 from nexus_catalog.models.audit import AuditLog
 from nexus_catalog.models.carts import Cart, CartLine, CartStatus
-from nexus_catalog.models.catalog import Category, Product
+from nexus_catalog.models.catalog import Category, Product, ProductImage
 from nexus_catalog.models.idempotency import IdempotencyRecord
 from nexus_catalog.models.inventory import InventoryMovement
 from nexus_catalog.models.orders import (
@@ -39,6 +39,7 @@ __all__ = [
     "PaymentEvent",
     "PaymentStatus",
     "Product",
+    "ProductImage",
     "ShippingMethod",
     "Voucher",
     "VoucherKind",

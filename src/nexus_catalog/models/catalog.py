@@ -55,11 +55,18 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
 
+#: The rows the product list shows: parents of variants and standalone products.
+LISTED = models.Q(parent__isnull=True)
+
+
 class Product(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True, blank=True)
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     description = models.TextField(_("description"), blank=True)
+    # A parent's price is its "from" price: the lowest of its active variants', kept by
+    # services.variants on every staff write of a variant, so that the list's price
+    # filters and ordering read a parent's own column.
     price = models.DecimalField(
         _("price"),
         max_digits=12,
@@ -75,6 +82,20 @@ class Product(models.Model):
         related_name="products",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Variants (services.variants keeps the rules): a parent declares ``option_names`` and
+    # is never sold; each variant points to its parent and carries one value per name.
+    # A standalone product has neither.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variants",
+    )
+    is_parent = models.BooleanField(_("has variants"), default=False, editable=False)
+    option_names = models.JSONField(_("option names"), default=list, blank=True)
+    option_values = models.JSONField(_("option values"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -89,19 +110,49 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=models.Q(stock__gte=0), name="nexus_product_stock_gte_0"
             ),
+            # A parent is not a variant, and holds no stock of its own (a constraint is no
+            # index: taking stock stays a HOT update).
+            models.CheckConstraint(
+                condition=models.Q(is_parent=False) | models.Q(parent__isnull=True, stock=0),
+                name="nexus_product_parent_no_stock",
+            ),
         ]
         indexes = [
             # One index per list filter and ordering, led by is_active, which every
-            # non-staff query filters on.
-            models.Index(fields=["is_active", "category", "name"], name="nexus_prod_active_cat"),
+            # non-staff query filters on. The list shows the rows without a parent
+            # (parents and standalone products): these indexes hold only those rows
+            # (partial, ``parent_id IS NULL``), so a filtered list is the plain walk of
+            # one of them with a LIMIT, and its count reads the index alone.
+            models.Index(
+                fields=["is_active", "category", "name"],
+                name="nexus_prod_active_cat",
+                condition=LISTED,
+            ),
             # The count of a category within a price range (the list's filters) reads only
             # this index: no heap page per matching row.
             models.Index(
-                fields=["is_active", "category", "price"], name="nexus_prod_active_cat_price"
+                fields=["is_active", "category", "price"],
+                name="nexus_prod_active_cat_price",
+                condition=LISTED,
             ),
-            models.Index(fields=["is_active", "price"], name="nexus_prod_active_price"),
-            models.Index(fields=["is_active", "name", "id"], name="nexus_prod_active_name"),
-            models.Index(fields=["is_active", "created_at"], name="nexus_prod_active_created"),
+            models.Index(
+                fields=["is_active", "price"], name="nexus_prod_active_price", condition=LISTED
+            ),
+            models.Index(
+                fields=["is_active", "name", "id"], name="nexus_prod_active_name", condition=LISTED
+            ),
+            models.Index(
+                fields=["is_active", "created_at"],
+                name="nexus_prod_active_created",
+                condition=LISTED,
+            ),
+            # ``?variants=flat`` (what can be bought: standalone products and variants), in
+            # its default order.
+            models.Index(
+                fields=["is_active", "name", "id"],
+                name="nexus_prod_sellable_name",
+                condition=models.Q(is_parent=False),
+            ),
             # No index may contain ``stock`` (nor ``updated_at``), not even in a partial
             # index's condition: taking stock then changes no indexed column, so PostgreSQL
             # updates the row in place on its page (a heap-only, HOT, update) instead of
@@ -109,6 +160,12 @@ class Product(models.Model):
             # ``in_stock`` and ``ordering=stock`` have no index of their own (see the list
             # endpoints' reference). Migration 0005 also leaves free space on the table's
             # pages (fillfactor) for those updates.
+            # The variants of a parent, in the payload's order; also what ``in_stock`` of a
+            # parent probes (an active variant with stock).
+            models.Index(fields=["parent", "name"], name="nexus_prod_parent"),
+            # On PostgreSQL, migration 0010 adds the search indexes (a GIN index on the
+            # weighted text-search vector of name, SKU and description, and a trigram index
+            # on the name): expressions of columns that taking stock never changes.
         ]
 
     def __str__(self) -> str:
@@ -118,3 +175,29 @@ class Product(models.Model):
         if not self.slug:
             self.slug = unique_slug(Product, self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
+
+
+def product_image_path(instance: ProductImage, filename: str) -> str:
+    return f"nexus/products/{instance.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    """A picture of a product, stored through Django's storage API (``default_storage``:
+    local files, S3 or any django-storages backend, by configuration)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    image = models.ImageField(_("image"), upload_to=product_image_path, max_length=255)
+    alt_text = models.CharField(_("alternative text"), max_length=255, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        indexes = [models.Index(fields=["product", "position"], name="nexus_image_product")]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.image.name

@@ -41,7 +41,7 @@ from nexus_catalog.exceptions import (
 from nexus_catalog.models import Cart, CartLine, CartStatus, Order, OrderAddress, Product, Voucher
 from nexus_catalog.plugins.manager import get_plugin_manager
 from nexus_catalog.plugins.types import Adjustment, DraftLine, ShippingOffer
-from nexus_catalog.services import pricing, reservations, shipping, vouchers
+from nexus_catalog.services import inventory, pricing, reservations, shipping, vouchers
 
 #: What a cart change may set (``update_cart``).
 DETAIL_FIELDS = (
@@ -122,20 +122,21 @@ def _check_quantity(quantity: Any) -> int:
 
 
 def _check_product(product_id: Any, quantity: int, cart: Cart) -> Product:
-    """The product, active and with ``quantity`` units available to ``cart``: in stock,
-    and, with reservations on, not held by another cart. The product row is then locked
-    until the transaction ends (see :mod:`~nexus_catalog.services.reservations`), so the
-    hold about to be written cannot be overtaken by another."""
+    """The product, active, purchasable (not a parent of variants) and with ``quantity``
+    units available to ``cart``: in stock, and, with reservations on, not held by another
+    cart. The product row is then locked until the transaction ends (see
+    :mod:`~nexus_catalog.services.reservations`), so the hold about to be written cannot be
+    overtaken by another."""
     holding = reservations.enabled()
     product = Product.objects.select_for_update() if holding else Product.objects.all()
-    product = product.filter(pk=product_id).only("id", "name", "stock", "is_active")
+    product = product.filter(pk=product_id).only("id", "name", "stock", "is_active", "is_parent")
     found = product.first() if isinstance(product_id, int) else None
     if found is None:
         raise CartValidationError(
             {"product": [f'Invalid pk "{product_id}" - object does not exist.']}
         )
-    if not found.is_active:
-        raise CartValidationError({"product": [f"{found.name} is not available."]})
+    if reason := inventory.unavailable_reason(found):
+        raise CartValidationError({"product": [reason]})
     available = found.stock
     if holding:
         # After the row lock: every committed hold of the product is counted.
@@ -447,7 +448,8 @@ def price_cart(cart: Cart, user: Any) -> PricedCart:
     for line in lines:
         price = pricing.unit_price(pm, line.product, line.quantity, customer)
         drafts.append(DraftLine(product=line.product, quantity=line.quantity, unit_price=price))
-        ok = line.product.is_active and available[line.product_id] >= line.quantity
+        reason = inventory.unavailable_reason(line.product)
+        ok = reason is None and available[line.product_id] >= line.quantity
         held = reservations.is_live(line, cart.status, now)
         priced.append(
             PricedLine(
@@ -457,8 +459,8 @@ def price_cart(cart: Cart, user: Any) -> PricedCart:
                 reserved_until=line.reserved_until if held else None,
             )
         )
-        if not line.product.is_active:
-            problems.setdefault("lines", []).append(f"{line.product.name} is not available.")
+        if reason:
+            problems.setdefault("lines", []).append(reason)
         elif not ok:
             problems.setdefault("lines", []).append(
                 f"Only {available[line.product_id]} of {line.product.name} left in stock."

@@ -17,11 +17,22 @@ from django.db import connection, transaction
 
 from nexus_catalog.exceptions import CategoryCycle, CategoryNotEmpty, ProductInUse
 from nexus_catalog.models import Category, InventoryMovement, Product
-from nexus_catalog.services import audit, inventory
+from nexus_catalog.services import audit, inventory, variants
 from nexus_catalog.services.audit import AuditContext
 
 CATEGORY_FIELDS = ("name", "slug", "parent", "description")
-PRODUCT_FIELDS = ("name", "slug", "sku", "description", "price", "category", "is_active")
+PRODUCT_FIELDS = (
+    "name",
+    "slug",
+    "sku",
+    "description",
+    "price",
+    "category",
+    "is_active",
+    "parent",
+    "option_names",
+    "option_values",
+)
 
 
 def _snapshot(obj: Category | Product, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -165,11 +176,18 @@ def create_product(
     stock: int = 0,
     context: AuditContext | None = None,
 ) -> Product:
-    """Create a product; an initial ``stock`` is recorded as a ``restock`` movement."""
-    product = Product(stock=0)
+    """Create a product, a parent of variants (``option_names``) or a variant (``parent``
+    and ``option_values``: see :mod:`.variants`); an initial ``stock`` is recorded as a
+    ``restock`` movement.
+
+    :raises CatalogValidationError: it breaks a rule of variants; nothing is written.
+    """
+    product = Product(stock=0, price=None)
     _apply(product, data, PRODUCT_FIELDS)
     with transaction.atomic():
+        variants.prepare_new(product, data, stock=stock)
         product.save()
+        variants.refresh_parent(product.parent_id)
         audit.record(
             "product.created",
             product,
@@ -194,11 +212,21 @@ def update_product(
     :func:`~nexus_catalog.services.inventory.set_stock`), audited as
     ``product.stock_adjusted``."""
     with transaction.atomic():
+        variants.lock_parent(product)
         current = Product.objects.select_for_update().get(pk=product.pk)
+        data = variants.check_update(current, data, stock=stock)
         before = _snapshot(current, PRODUCT_FIELDS)
         _apply(current, data, PRODUCT_FIELDS)
         if data:
             current.save(update_fields=[*data, "updated_at"])
+        if current.is_parent and "category" in data:
+            variants.move_variants(current)
+        if current.is_parent:
+            # What staff sent as a parent's price gives way to its variants' lowest.
+            variants.refresh_parent(current.pk)
+            current.price = Product.objects.values_list("price", flat=True).get(pk=current.pk)
+        elif {"price", "is_active"} & set(data):
+            variants.refresh_parent(current.parent_id)
         before, after = audit.changed_fields(before, _snapshot(current, PRODUCT_FIELDS))
         if after:
             audit.record(
@@ -206,7 +234,7 @@ def update_product(
             )
         if stock is not None:
             inventory.set_stock(current, stock, actor=actor, note="set by staff", context=context)
-    for field in (*PRODUCT_FIELDS, "stock", "updated_at"):
+    for field in (*PRODUCT_FIELDS, "is_parent", "stock", "updated_at"):
         field_name = current._meta.get_field(field).attname
         setattr(product, field_name, getattr(current, field_name))
     return product
@@ -215,14 +243,19 @@ def update_product(
 def delete_product(product: Product, *, actor: Any, context: AuditContext | None = None) -> None:
     """Delete a product that was never ordered, with its stock ledger.
 
-    :raises ProductInUse: it appears on an order line.
+    :raises ProductInUse: it appears on an order line, or it is a parent that still has
+        variants (delete them first).
     """
     with transaction.atomic():
+        variants.lock_parent(product)
         locked = Product.objects.select_for_update().get(pk=product.pk)
         if locked.order_lines.exists():
             raise ProductInUse()
+        if locked.variants.exists():
+            raise ProductInUse("This product has variants; delete them first.")
         before = {**_snapshot(locked, PRODUCT_FIELDS), "stock": locked.stock}
         audit.record("product.deleted", locked, actor=actor, before=before, context=context)
         # Its ledger goes with it: the invariant is about products that exist.
         InventoryMovement.objects.filter(product=locked).delete()
         locked.delete()
+        variants.refresh_parent(locked.parent_id)

@@ -45,10 +45,11 @@ def _take_sql(using: str, fields: frozenset[str]) -> str:
     quote = connections[using].ops.quote_name
     column = {f.attname: quote(f.column) for f in Product._meta.concrete_fields}
     stock, pk, active = column["stock"], column["id"], column["is_active"]
+    parent = column["is_parent"]
     returned = [column[f.attname] for f in Product._meta.concrete_fields if f.attname in fields]
     return (
         f"UPDATE {quote(Product._meta.db_table)} SET {stock} = {stock} - %s "
-        f"WHERE {pk} = %s AND {active} AND {stock} >= %s "
+        f"WHERE {pk} = %s AND {active} AND NOT {parent} AND {stock} >= %s "
         f"RETURNING {', '.join(returned)}"
     )
 
@@ -56,10 +57,11 @@ def _take_sql(using: str, fields: frozenset[str]) -> str:
 def take_stock(
     product_id: int, quantity: int, *, fields: Sequence[str], using: str, keep: int = 0
 ) -> Product | None:
-    """Take ``quantity`` units of an active product for an order being placed.
+    """Take ``quantity`` units of an active, purchasable product for an order being placed
+    (a parent of variants is never purchasable: its variants are).
 
     One conditional ``UPDATE ... SET stock = stock - n WHERE id = %s AND stock >= n AND
-    is_active RETURNING ...``: it checks, takes and locks the row (until the transaction
+    is_active AND NOT is_parent RETURNING ...``: it checks, takes and locks the row (until the transaction
     ends) in one short statement, so no interleaving of transactions can oversell. It is
     the one hand-written statement of the write path: the ORM's ``update()`` cannot return
     the row it changed. PostgreSQL and SQLite (3.35 or later) run it; the system check
@@ -71,7 +73,7 @@ def take_stock(
     Returns the product with ``fields`` (and ``id``) loaded and ``stock`` as it was
     *before* the units were taken (what the pricing and validation hooks have always been
     shown), or ``None`` when it is unknown, inactive or short of stock, in which case
-    nothing changed. The caller writes the ledger rows (:func:`order_movements`) with the
+    nothing changed (:func:`unavailable_reason` then says why). The caller writes the ledger rows (:func:`order_movements`) with the
     order's lines.
     """
     # RawQuerySet needs the primary key among the columns it loads.
@@ -84,6 +86,17 @@ def take_stock(
     [product] = taken
     product.stock += quantity
     return product
+
+
+def unavailable_reason(product: Product) -> str | None:
+    """Why ``product`` cannot be sold at all, whatever the quantity (None when it can): the
+    rule :func:`take_stock` applies, in words, for the message of a refused item. Needs
+    ``name``, ``is_active`` and ``is_parent`` loaded."""
+    if not product.is_active:
+        return f"{product.name} is not available."
+    if product.is_parent:
+        return f"{product.name} has variants: order one of them."
+    return None
 
 
 def order_movements(lines: Sequence[OrderLine], *, actor: Any = None) -> list[InventoryMovement]:

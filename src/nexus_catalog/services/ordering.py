@@ -189,7 +189,16 @@ def _address_snapshot(address: Mapping[str, str] | None, db: str) -> OrderAddres
 
 
 # What the pricing and validation hooks get of each product.
-_PRODUCT_FIELDS = ("id", "name", "sku", "price", "stock", "is_active", "category_id")
+_PRODUCT_FIELDS = (
+    "id",
+    "name",
+    "sku",
+    "price",
+    "stock",
+    "is_active",
+    "is_parent",
+    "category_id",
+)
 
 
 def _take_products(
@@ -523,8 +532,8 @@ def _check_availability(
             errors[index] = {"product": [f'Invalid pk "{pid}" - object does not exist.']}
             continue
         available = max(0, product.stock - held.get(pid, 0))
-        if not product.is_active:
-            errors[index] = {"product": [f"{product.name} is not available."]}
+        if reason := inventory.unavailable_reason(product):
+            errors[index] = {"product": [reason]}
         elif available < quantity:
             errors[index] = {"quantity": [f"Only {available} of {product.name} left in stock."]}
     if errors:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -106,11 +106,12 @@ def available_stock(stocks: dict[int, int], *, exclude_cart: int | None = None) 
     return {pk: max(0, stock - held.get(pk, 0)) for pk, stock in stocks.items()}
 
 
-def filter_in_stock(queryset: QuerySet[Product], in_stock: bool) -> QuerySet[Product]:
-    """The products with (``in_stock``) or without units available to a customer. With
-    reservations on, the live holds are summed by a subquery: still one query."""
+def has_units() -> Q:
+    """The condition "has units a customer may buy" on a product row: stock, less the live
+    holds of every cart when reservations are on (summed by a correlated subquery, so the
+    list stays one query)."""
     if not enabled():
-        return queryset.filter(stock__gt=0) if in_stock else queryset.filter(stock=0)
+        return Q(stock__gt=0)
     held = (
         CartLine.objects.filter(_live_holds(), product_id=OuterRef("pk"))
         .values("product_id")
@@ -118,9 +119,4 @@ def filter_in_stock(queryset: QuerySet[Product], in_stock: bool) -> QuerySet[Pro
         .values("total")
         .order_by()
     )
-    queryset = queryset.alias(
-        held_units=Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
-    )
-    if in_stock:
-        return queryset.filter(stock__gt=F("held_units"))
-    return queryset.filter(stock__lte=F("held_units"))
+    return Q(stock__gt=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)))

@@ -5,29 +5,40 @@ customer by username, so running it twice leaves the same counts; a larger ``--p
 adds only the missing ones. Products are inserted with ``bulk_create`` in batches, each
 with its opening ``restock`` movement, so stock equals the sum of the movements from the
 start. The demo customer's orders are placed through the ordering service, like any other.
+
+A T-shirt with variants (size x colour, each with its own SKU, price and stock) is created
+through the catalog service, and small pictures are drawn with Pillow at seed time and
+stored through the images service (so through the host's storage), for the T-shirt, its
+colours and the first demo products: the list, Swagger UI and the admin show them.
 """
 
 from __future__ import annotations
 
+import io
 import random
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
 from nexus_catalog.models import (
     Category,
     InventoryMovement,
     Product,
+    ProductImage,
     ShippingMethod,
     Voucher,
     VoucherKind,
 )
 from nexus_catalog.models.inventory import MovementReason
+from nexus_catalog.services import catalog, images
 from nexus_catalog.services.ordering import place_order
 
 DEMO_USERNAME = "demo"
@@ -59,6 +70,30 @@ ADJECTIVES = [
     "Limited",
     "Small-Batch",
 ]
+
+
+TEE_SKU = "DEMO-TEE"
+TEE_SIZES = {"S": Decimal("19.00"), "M": Decimal("19.00"), "L": Decimal("21.00")}
+TEE_COLOURS = {"red": (200, 60, 50), "navy": (40, 60, 120)}
+# Pictures for the first demo products (a few hundred bytes each).
+PICTURED_PRODUCTS = 6
+PICTURE_SIZE = 96
+
+
+def picture(colour: tuple[int, int, int], *, shirt: bool, name: str) -> SimpleUploadedFile:
+    """A small PNG drawn now: a T-shirt's outline, or a plain mug-like shape."""
+    image = Image.new("RGB", (PICTURE_SIZE, PICTURE_SIZE), (245, 242, 236))
+    draw = ImageDraw.Draw(image)
+    if shirt:
+        outline = [(30, 14), (44, 20), (52, 20), (66, 14), (86, 30), (74, 42), (68, 38)]
+        outline += [(68, 84), (28, 84), (28, 38), (22, 42), (10, 30)]
+        draw.polygon(outline, fill=colour)
+    else:
+        draw.rounded_rectangle((24, 22, 64, 80), radius=8, fill=colour)
+        draw.arc((56, 34, 80, 62), start=-90, end=90, fill=colour, width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def demo_product(index: int, categories: list[Category]) -> Product:
@@ -101,6 +136,8 @@ class Command(BaseCommand):
             raise CommandError("--products must be 0 or more.")
         categories = self.seed_categories()
         created = self.seed_products(products, categories)
+        self.seed_variants(categories)
+        self.seed_pictures()
         user = self.seed_customer()
         self.seed_checkout()
         orders = 0 if no_orders else self.seed_orders(user)
@@ -169,6 +206,71 @@ class Command(BaseCommand):
         if show_progress:
             self.stderr.write("")
         return len(missing)
+
+    def seed_variants(self, categories: list[Category]) -> None:
+        """A T-shirt in three sizes and two colours, through the catalog service (audited,
+        opening stock in the ledger); the missing pieces only on a rerun."""
+        gifts = next((c for c in categories if c.name == "Gifts"), categories[0])
+        tee = Product.objects.filter(sku=TEE_SKU).first()
+        if tee is None:
+            tee = catalog.create_product(
+                {
+                    "name": "Demo T-shirt",
+                    "sku": TEE_SKU,
+                    "description": "A cotton T-shirt: a parent of variants (size and colour).",
+                    "category": gifts,
+                    "option_names": ["size", "colour"],
+                },
+                actor=None,
+            )
+        existing = set(tee.variants.values_list("sku", flat=True))
+        for colour in TEE_COLOURS:
+            for size, price in TEE_SIZES.items():
+                sku = f"{TEE_SKU}-{size}-{colour.upper()}"
+                if sku in existing:
+                    continue
+                catalog.create_product(
+                    {
+                        "name": f"Demo T-shirt {size} {colour}",
+                        "sku": sku,
+                        "description": f"The demo T-shirt, size {size}, {colour}.",
+                        "price": price,
+                        "category": gifts,
+                        "parent": tee,
+                        "option_values": {"size": size, "colour": colour},
+                    },
+                    actor=None,
+                    # One variant sold out, to show a parent in stock through the others.
+                    stock=0 if (size, colour) == ("L", "navy") else 12,
+                )
+
+    def seed_pictures(self) -> None:
+        """Pictures drawn at seed time, stored through the images service, for what has
+        none yet: the T-shirt, each of its variants (its colour) and the first products."""
+        storage = ProductImage._meta.get_field("image").storage
+        if isinstance(storage, FileSystemStorage) and not settings.MEDIA_ROOT:
+            # Local files without MEDIA_ROOT would land in the working directory.
+            self.stdout.write("No pictures: set MEDIA_ROOT (and MEDIA_URL) to store them.")
+            return
+        pictured = set(ProductImage.objects.values_list("product_id", flat=True).distinct())
+        tee = Product.objects.get(sku=TEE_SKU)
+        wanted = [(tee, TEE_COLOURS["red"], True)]
+        for variant in tee.variants.order_by("sku"):
+            wanted.append((variant, TEE_COLOURS[variant.option_values["colour"]], True))
+        first = Product.objects.filter(sku__startswith=f"{SKU_PREFIX}0").order_by("sku")
+        for index, product in enumerate(first[:PICTURED_PRODUCTS]):
+            rng = random.Random(index)
+            colour = (rng.randrange(60, 200), rng.randrange(60, 200), rng.randrange(60, 200))
+            wanted.append((product, colour, False))
+        for product, colour, shirt in wanted:
+            if product.pk in pictured:
+                continue
+            images.add_image(
+                product,
+                picture(colour, shirt=shirt, name=f"{product.slug}.png"),
+                alt_text=product.name,
+                actor=None,
+            )
 
     def progress(self, done: int, total: int) -> None:
         filled = BAR_WIDTH * done // total
