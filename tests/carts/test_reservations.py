@@ -16,7 +16,7 @@ from nexus_catalog.models import Cart, CartLine, CartStatus, Order, Product
 from nexus_catalog.services import carts, checkout
 from tests.carts.conftest import ADDRESS, add, cart_url, new_cart, ready_cart
 from tests.catalog.conftest import ledger_mismatches
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ParentProductFactory, ProductFactory, UserFactory, VariantFactory
 
 MINUTES = 15
 
@@ -264,6 +264,32 @@ def test_in_stock_leaves_out_products_whose_units_are_all_held(reservations, api
     assert names("false") == ["Pot"]
     expire(CartLine.objects.get(product=pot).cart.token)
     assert names("true") == ["Pot", "Tea"]
+
+
+def test_a_parent_whose_variants_are_all_held_is_not_in_stock(
+    reservations, api_client, auth_client, staff, category
+):
+    shirt = ParentProductFactory(category=category, name="Shirt")
+    small = VariantFactory(parent=shirt, stock=2, option_values={"size": "S", "colour": "red"})
+    large = VariantFactory(parent=shirt, stock=0, option_values={"size": "L", "colour": "red"})
+    add(api_client, new_cart(api_client), small, 2)
+
+    def shown(client, **params) -> dict:
+        found = client.get("/api/products/", params).json()["results"]
+        return {p["name"]: p for p in found}
+
+    parent = shown(api_client)["Shirt"]
+    assert parent["in_stock"] is False
+    assert {v["id"]: v["stock"] for v in parent["variants"]} == {small.pk: 0, large.pk: 0}
+    assert "Shirt" not in shown(api_client, in_stock="true")
+    assert "Shirt" in shown(api_client, in_stock="false")
+    # Staff see the stock column, which holds never change.
+    staff_view = shown(auth_client(staff))["Shirt"]
+    assert {v["id"]: v["stock"] for v in staff_view["variants"]}[small.pk] == 2
+
+    expire(CartLine.objects.get(product=small).cart.token)
+    assert shown(api_client)["Shirt"]["in_stock"] is True
+    assert "Shirt" in shown(api_client, in_stock="true")
 
 
 def test_available_stock_is_never_below_zero(reservations, api_client, pot):
