@@ -11,8 +11,7 @@ from django.test import override_settings
 
 from nexus_catalog.models import Product, ProductSearchDocument
 from nexus_catalog.models.inventory import MovementReason
-from nexus_catalog.services import inventory
-from nexus_catalog.services import search
+from nexus_catalog.services import inventory, search
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +132,7 @@ def document_version(product: Product) -> str:
     transaction, even heap-only) writes a new version at a new place."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT ctid::text FROM {ProductSearchDocument._meta.db_table} "
-            "WHERE product_id = %s",
+            f"SELECT ctid::text FROM {ProductSearchDocument._meta.db_table} WHERE product_id = %s",
             [product.pk],
         )
         return cursor.fetchone()[0]
