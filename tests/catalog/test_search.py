@@ -192,3 +192,20 @@ def test_the_rebuild_command_has_nothing_to_do_on_sqlite(catalog_texts):
     call_command("nexus_rebuild_search", stdout=out)
     assert "Nothing to do" in out.getvalue()
     assert not ProductSearchDocument.objects.exists()
+
+
+@on_postgres
+def test_a_product_without_its_document_is_found_by_name_and_repaired_by_the_rebuild(
+    api_client, catalog_texts, category
+):
+    boots = catalog_texts["boots"]  # "Leather hiking boots"
+    bag = ProductFactory(category=category, name="Leather bag", sku="SATCHEL-77", description="")
+    # As after a bulk load with triggers disabled: no document for the bag.
+    ProductSearchDocument.objects.filter(product=bag).delete()
+    # Found by the name's trigrams, ranked by them alone: after the boots, whose document
+    # matches too (not first, as a missing rank would sort).
+    assert ids(api_client, "leather") == [boots.pk, bag.pk]
+    assert ids(api_client, "SATCHEL-77") == []
+    call_command("nexus_rebuild_search", stdout=StringIO())
+    assert ids(api_client, "SATCHEL-77") == [bag.pk]
+    assert ProductSearchDocument.objects.filter(product=bag).exists()

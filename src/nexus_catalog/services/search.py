@@ -32,7 +32,18 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connections
-from django.db.models import BooleanField, Expression, F, Func, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from nexus_catalog.conf import catalog_settings
 from nexus_catalog.models import Product, ProductSearchDocument
@@ -57,9 +68,15 @@ def _query(text: str) -> SearchQuery:
 def rank(text: str) -> Expression:
     """The rank of a product for ``text`` (PostgreSQL): the text rank of its stored
     document plus the name's similarity."""
-    return SearchRank(F("search_document__document"), _query(text)) + TrigramWordSimilarity(
-        text, "name"
+    # A product without a document (written with triggers disabled, before a rebuild) is
+    # still found by its name; its text rank counts as 0 rather than making the sum NULL,
+    # which would sort first.
+    text_rank = Coalesce(
+        SearchRank(F("search_document__document"), _query(text)),
+        Value(0.0),
+        output_field=FloatField(),
     )
+    return text_rank + TrigramWordSimilarity(text, "name")
 
 
 def matching(queryset: QuerySet, text: str) -> QuerySet:
