@@ -215,7 +215,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
     if params.get("in_stock") in {"true", "1"}:
         queryset = queryset.filter(stock__gt=0)
     if params.get("search"):
-        # The same SQL as the API's search (PostgreSQL full text and trigrams, by rank).
+        # The same SQL as the API's search (PostgreSQL: the stored documents and the
+        # name's trigrams, by rank): the same work, without DRF.
         text = params["search"][:200]
         queryset = search.ranked(search.matching(queryset, text), text)
     page = paginate(request, queryset, PRODUCT_FIELDS)

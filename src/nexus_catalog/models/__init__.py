@@ -17,6 +17,7 @@ from nexus_catalog.models.payments import (
     PaymentEvent,
     PaymentStatus,
 )
+from nexus_catalog.models.search import ProductSearchDocument
 from nexus_catalog.models.shipping import ShippingMethod
 from nexus_catalog.models.vouchers import Voucher, VoucherKind, VoucherRedemption
 
@@ -40,6 +41,7 @@ __all__ = [
     "PaymentStatus",
     "Product",
     "ProductImage",
+    "ProductSearchDocument",
     "ShippingMethod",
     "Voucher",
     "VoucherKind",

@@ -163,9 +163,9 @@ class Product(models.Model):
             # The variants of a parent, in the payload's order; also what ``in_stock`` of a
             # parent probes (an active variant with stock).
             models.Index(fields=["parent", "name"], name="nexus_prod_parent"),
-            # On PostgreSQL, migration 0010 adds the search indexes (a GIN index on the
-            # weighted text-search vector of name, SKU and description, and a trigram index
-            # on the name): expressions of columns that taking stock never changes.
+            # On PostgreSQL, migration 0010 adds a trigram index on the name (a column that
+            # taking stock never changes); the full-text documents live in their own table
+            # (ProductSearchDocument, migration 0011), kept by a trigger on the texts.
         ]
 
     def __str__(self) -> str:
