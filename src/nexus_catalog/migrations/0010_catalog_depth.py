@@ -12,8 +12,9 @@ changes, so stock updates stay heap-only (HOT):
   description C) in the ``SEARCH_LANGUAGE`` configured when the migration runs;
 * ``nexus_prod_name_trgm``: GIN trigram index on the name, for typo-tolerant matches.
 
-The vector expression must stay identical to :func:`nexus_catalog.services.search.vector`
-for the planner to use the index (a test reads the plan).
+Migration 0011 replaces ``nexus_prod_search`` by stored documents
+(``ProductSearchDocument``, kept by a trigger): ranking no longer recomputes every match's
+vector.
 """
 
 import django.db.models.deletion
