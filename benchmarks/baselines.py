@@ -79,6 +79,11 @@ ORDER_FIELDS = (
     "total",
     "note",
     "shipping_address",
+    "email",
+    "shipping_method",
+    # Null for an order from items (a checkout's snapshots are ids here, objects in the API).
+    "shipping_postal_address",
+    "billing_postal_address",
     "created_at",
     "updated_at",
 )
@@ -399,7 +404,8 @@ def _place(request: HttpRequest, *, same_work: bool) -> HttpResponse:
             for product_id, quantity in items:
                 cursor.execute(
                     f"UPDATE {products} SET stock = stock - %s, updated_at = %s "
-                    f"WHERE id = %s AND is_active AND stock >= %s RETURNING name, sku, price",
+                    f"WHERE id = %s AND is_active AND NOT is_parent AND stock >= %s "
+                    f"RETURNING name, sku, price",
                     [quantity, now, product_id, quantity],
                 )
                 row = cursor.fetchone()
@@ -446,6 +452,10 @@ def _place(request: HttpRequest, *, same_work: bool) -> HttpResponse:
             "total": subtotal,
             "note": "",
             "shipping_address": "",
+            "email": "",
+            "shipping_method": "",
+            "shipping_postal_address": None,
+            "billing_postal_address": None,
             "lines": [
                 dict(zip(LINE_FIELDS, (line_id, *line), strict=True))
                 for line_id, line in zip(line_ids, priced, strict=True)

@@ -195,3 +195,16 @@ def test_product_detail_and_facets_answer_the_apis_documents(rf, api_client, she
         body(baselines.product_facets(rf.get("/")))
         == api_client.get("/api/products/facets/").json()
     )
+
+
+def test_order_placement_and_list_answer_the_apis_fields(rf, auth_client):
+    user, product = UserFactory(), ProductFactory(stock=10)
+    api = auth_client(user).post(
+        "/api/orders/", {"items": [{"product": product.pk, "quantity": 1}]}, format="json"
+    )
+    assert api.status_code == 201, api.content
+    raw = body(place(rf, user, [{"product": product.pk, "quantity": 1}]))
+    assert set(raw) == set(api.json())
+    listed = body(baselines.order_list(rf.get("/bench/orders/", **bearer(user))))["results"]
+    assert {frozenset(row) for row in listed} == {frozenset(api.json())}
+    assert raw["shipping_postal_address"] is None and raw["email"] == ""
