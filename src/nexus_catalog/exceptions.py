@@ -29,10 +29,9 @@ class NexusError(Exception):
         return {"detail": self.message}
 
 
-class OrderValidationError(NexusError):
-    """The order as submitted cannot be placed (400). ``errors`` maps fields to messages."""
-
-    default_message = "The order is invalid."
+class FieldErrors(NexusError):
+    """Input that breaks a rule, with ``errors`` mapping each field to its messages (400):
+    the base of the engine's validation errors, answered as DRF answers a serializer's."""
 
     def __init__(self, errors: Mapping[str, Any]) -> None:
         self.errors = dict(errors)
@@ -41,6 +40,12 @@ class OrderValidationError(NexusError):
     @property
     def detail(self) -> dict[str, Any]:
         return self.errors
+
+
+class OrderValidationError(FieldErrors):
+    """The order as submitted cannot be placed (400). ``errors`` maps fields to messages."""
+
+    default_message = "The order is invalid."
 
 
 class OrderRefused(NexusError):
@@ -103,19 +108,11 @@ class CategoryCycle(NexusError):
     default_message = "A category cannot be placed under itself or one of its subcategories."
 
 
-class CatalogValidationError(NexusError):
+class CatalogValidationError(FieldErrors):
     """A product, a variant or an image as submitted breaks a catalog rule (400);
     ``errors`` maps fields to messages."""
 
     default_message = "The product is invalid."
-
-    def __init__(self, errors: Mapping[str, Any]) -> None:
-        self.errors = dict(errors)
-        super().__init__(self.default_message)
-
-    @property
-    def detail(self) -> dict[str, Any]:
-        return self.errors
 
 
 # -- Carts and checkout ---------------------------------------------------------------------

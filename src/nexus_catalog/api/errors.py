@@ -40,11 +40,11 @@ from nexus_catalog.exceptions import (
     CartNotFound,
     CategoryNotEmpty,
     CheckoutTotalChanged,
+    FieldErrors,
     GuestCheckoutDisabled,
     NexusError,
     OrderRefused,
     OrderTransitionDenied,
-    OrderValidationError,
     PaymentError,
     PaymentProviderError,
     PricingError,
@@ -62,7 +62,7 @@ API_PATH_PREFIX = "/api/"
 
 #: Status code of each engine error; a subclass takes its nearest listed ancestor's code.
 STATUS_CODES: dict[type[NexusError], int] = {
-    OrderValidationError: status.HTTP_400_BAD_REQUEST,
+    FieldErrors: status.HTTP_400_BAD_REQUEST,
     OrderRefused: status.HTTP_400_BAD_REQUEST,
     PricingError: status.HTTP_400_BAD_REQUEST,
     OrderTransitionDenied: status.HTTP_400_BAD_REQUEST,
