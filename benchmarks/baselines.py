@@ -203,11 +203,9 @@ def attach(rows: list[dict]) -> list[dict]:
     return rows
 
 
-@require_GET
-def product_list(request: HttpRequest) -> HttpResponse:
-    # The grouped list: parents and standalone products, each filtered on its own columns.
-    queryset = Product.objects.filter(is_active=True, parent__isnull=True).order_by("name", "id")
-    params = request.GET
+def filtered(queryset: QuerySet, params: Any) -> QuerySet | None:
+    """``queryset`` narrowed by the list's ``category`` and price filters; None for a value
+    that is not a number."""
     try:
         if "category" in params:
             queryset = queryset.filter(category_id=int(params["category"]))
@@ -216,6 +214,17 @@ def product_list(request: HttpRequest) -> HttpResponse:
         if "max_price" in params:
             queryset = queryset.filter(price__lte=Decimal(params["max_price"]))
     except (ValueError, InvalidOperation):
+        return None
+    return queryset
+
+
+@require_GET
+def product_list(request: HttpRequest) -> HttpResponse:
+    # The grouped list: parents and standalone products, each filtered on its own columns.
+    queryset = Product.objects.filter(is_active=True, parent__isnull=True).order_by("name", "id")
+    params = request.GET
+    queryset = filtered(queryset, params)
+    if queryset is None:
         return error("detail", "Bad filter value.")
     if params.get("in_stock") in {"true", "1"}:
         queryset = queryset.filter(stock__gt=0)
@@ -233,16 +242,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
 def product_facets(request: HttpRequest) -> HttpResponse:
     """The facets' three queries (the package's service, the same SQL) without DRF and the
     filter set: only ``category`` and the prices are read."""
-    queryset = Product.objects.filter(is_active=True, is_parent=False)
-    params = request.GET
-    try:
-        if "category" in params:
-            queryset = queryset.filter(category_id=int(params["category"]))
-        if "min_price" in params:
-            queryset = queryset.filter(price__gte=Decimal(params["min_price"]))
-        if "max_price" in params:
-            queryset = queryset.filter(price__lte=Decimal(params["max_price"]))
-    except (ValueError, InvalidOperation):
+    queryset = filtered(Product.objects.filter(is_active=True, is_parent=False), request.GET)
+    if queryset is None:
         return error("detail", "Bad filter value.")
     return json_response(facet_counts.facets(queryset))
 
