@@ -60,7 +60,7 @@ from nexus_catalog.api.serializers import (
 from nexus_catalog.conf import ID_COLUMN_MAX
 from nexus_catalog.models import AuditLog, Category, Order, Product, ProductImage
 from nexus_catalog.request_context import REQUEST_ID_HEADER, audit_context, request_id
-from nexus_catalog.services import catalog, guest, ordering, reservations
+from nexus_catalog.services import catalog, guest, ordering
 from nexus_catalog.services import facets as facet_counts
 from nexus_catalog.services import images as product_images
 from nexus_catalog.services import listing as catalog_listing
@@ -279,21 +279,9 @@ class ProductViewSet(CatalogViewSetMixin, ValuesReadMixin, viewsets.ModelViewSet
         return response
 
     def _show_available(self, rows: list[dict[str, Any]]) -> None:
-        """A customer is never promised units that carts hold (reservations on: one query
-        per page; off: none). Staff see the stock column, which is what they edit. The
-        variants a parent lists and its ``in_stock`` follow."""
-        if not rows or not reservations.enabled() or is_staff(self.request):
-            return
-        variants = [variant for row in rows for variant in row.get("variants") or ()]
-        shown = [*rows, *variants]
-        available = reservations.available_stock({row["id"]: row["stock"] for row in shown})
-        for row in shown:
-            row["stock"] = available[row["id"]]
-        for row in rows:
-            if row.get("variants"):
-                row["in_stock"] = any(v["is_active"] and v["stock"] > 0 for v in row["variants"])
-            elif "in_stock" in row:
-                row["in_stock"] = row["stock"] > 0
+        # Staff see the stock column, which is what they edit.
+        if not is_staff(self.request):
+            catalog_listing.show_available_stock(rows)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)

@@ -103,3 +103,21 @@ def _images(product_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
             {"id": pk, "url": storage.url(name), "alt_text": alt_text, "position": position}
         )
     return found
+
+
+def show_available_stock(payloads: list[dict[str, Any]]) -> None:
+    """With cart reservations on, set the ``stock`` of product payloads (and of the variants a
+    parent lists) to the units a customer may buy, and their ``in_stock`` to match: a
+    customer is never promised units that carts hold. One query a page; off, none."""
+    if not payloads or not reservations.enabled():
+        return
+    variants = [variant for row in payloads for variant in row.get("variants") or ()]
+    shown = [*payloads, *variants]
+    available = reservations.available_stock({row["id"]: row["stock"] for row in shown})
+    for row in shown:
+        row["stock"] = available[row["id"]]
+    for row in payloads:
+        if row.get("variants"):
+            row["in_stock"] = any(v["is_active"] and v["stock"] > 0 for v in row["variants"])
+        elif "in_stock" in row:
+            row["in_stock"] = row["stock"] > 0
