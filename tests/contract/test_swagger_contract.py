@@ -49,6 +49,14 @@ class Caller:
         assert str(response.status_code) in documented, (operation_id, response.status_code)
         return result
 
+    def sign_in(self, username: str, password: str = TEST_PASSWORD) -> Caller:
+        """A caller with the access token that logging ``username`` in through the schema's
+        login operation returns."""
+        pair = self(
+            "auth.auth_login_create", 200, data={"username": username, "password": password}
+        )
+        return Caller(self.client, pair["access"])
+
 
 @pytest.fixture
 def shelf(db):
@@ -176,14 +184,7 @@ def test_cart_flow_agrees_with_the_schema(api, shelf, customer, settings, reserv
     ShippingMethod.objects.create(code="post", name="Post", price=Decimal("3.00"))
     Voucher.objects.create(code="TEA10", kind="percent", value=Decimal("10"))
     anonymous = Caller(api)
-    buyer = Caller(
-        api,
-        anonymous(
-            "auth.auth_login_create",
-            200,
-            data={"username": customer.username, "password": TEST_PASSWORD},
-        )["access"],
-    )
+    buyer = anonymous.sign_in(customer.username)
     green = shelf["green"].pk
 
     # A visitor collects items in an anonymous cart.
@@ -256,14 +257,7 @@ def test_staff_flow_agrees_with_the_schema(api, shelf, customer):
             data={"username": staff_user.username, "password": TEST_PASSWORD},
         )["access"],
     )
-    buyer = Caller(
-        api,
-        anonymous(
-            "auth.auth_login_create",
-            200,
-            data={"username": customer.username, "password": TEST_PASSWORD},
-        )["access"],
-    )
+    buyer = anonymous.sign_in(customer.username)
     green = shelf["green"].pk
     order = buyer("orders.orders_create", 201, data={"items": [{"product": green, "quantity": 1}]})
 
@@ -347,14 +341,7 @@ def guest_checkout(settings):
 
 def test_guest_flow_agrees_with_the_schema(api, shelf, customer, guest_checkout):
     anonymous = Caller(api)
-    buyer = Caller(
-        api,
-        anonymous(
-            "auth.auth_login_create",
-            200,
-            data={"username": customer.username, "password": TEST_PASSWORD},
-        )["access"],
-    )
+    buyer = anonymous.sign_in(customer.username)
     green = shelf["green"].pk
     address = {"name": "Ada", "line1": "1 Tea Lane", "city": "Leeds", "country": "GB"}
 
